@@ -1,0 +1,4 @@
+"""forecasts package."""
+
+from __future__ import annotations
+

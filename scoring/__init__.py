@@ -1,0 +1,4 @@
+"""scoring package."""
+
+from __future__ import annotations
+

@@ -1,0 +1,4 @@
+"""sources package."""
+
+from __future__ import annotations
+
