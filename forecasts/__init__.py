@@ -1,4 +1,3 @@
 """forecasts package."""
 
 from __future__ import annotations
-

@@ -1,0 +1,37 @@
+"""The ``forecasts`` command line (typer). Built by :func:`build_app`; nothing at import."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["build_app", "main"]
+
+
+def build_app() -> typer.Typer:
+    """Assemble the CLI: the composition root of the command-line front end."""
+    from .admin import export_command, import_command, init_command, ledger_app, verify_command
+    from .demo import demo_command
+    from .records import forecast_app, forecaster_app, question_app
+
+    app = typer.Typer(
+        name="forecasts",
+        help="Record forecasts in a tamper-evident ledger, resolve them, score them.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.command("init")(init_command)
+    app.add_typer(forecaster_app())
+    app.add_typer(question_app())
+    app.add_typer(forecast_app())
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+    app.command("verify")(verify_command)
+    app.add_typer(ledger_app())
+    app.command("demo")(demo_command)
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_app()()

@@ -1,0 +1,261 @@
+"""The store: reads, ledgered writes and verification over one database.
+
+Every write goes through :meth:`Store.record`, which inserts the row and appends its ledger
+event in the caller's transaction, so rows and events commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from forecasts.domain import Correction, Forecast, Forecaster, Question, Resolution
+from forecasts.errors import ConflictError, OperationError
+from forecasts.ledger import GENESIS_HASH, canonical_json, chain_hash
+
+from . import convert
+from .engine import make_engine
+from .migrate import migrate, needs_migration
+from .tables import (
+    CorrectionRow,
+    ForecasterRow,
+    ForecastRow,
+    LedgerEventRow,
+    LedgerHeadRow,
+    QuestionRow,
+    ResolutionRow,
+)
+
+__all__ = ["LedgerHead", "Record", "Store", "open_store"]
+
+Record = Forecaster | Question | Forecast | Resolution | Correction
+
+
+@dataclass(frozen=True)
+class LedgerHead:
+    """The newest event: publish it to prove later that the ledger held what it holds now."""
+
+    seq: int
+    hash: str
+
+
+def open_store(url: str, *, auto_migrate: bool = True) -> Store:
+    """Open (and by default migrate) the database at ``url``."""
+    engine = make_engine(url)
+    if auto_migrate and needs_migration(engine):
+        migrate(engine)
+    return Store(engine)
+
+
+class Store:
+    """Reads and ledgered writes over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def record(self, session: Session, obj: Record, *, as_of: datetime) -> str:
+        """Insert ``obj`` and append its ledger event; returns the entity id."""
+        row: Any
+        if isinstance(obj, Forecaster):
+            if session.get(ForecasterRow, obj.handle) is not None:
+                raise ConflictError("forecaster", obj.handle)
+            row, entity_type, entity_id = convert.forecaster_row(obj), "forecaster", obj.handle
+        elif isinstance(obj, Question):
+            if session.get(QuestionRow, obj.id) is not None:
+                raise ConflictError("question", obj.id)
+            row, entity_type, entity_id = convert.question_row(obj), "question", obj.id
+        elif isinstance(obj, Forecast):
+            if session.get(ForecastRow, obj.id) is not None:
+                raise ConflictError("forecast", obj.id)
+            row, entity_type, entity_id = convert.forecast_row(obj), "forecast", obj.id
+        elif isinstance(obj, Resolution):
+            existing = session.exec(
+                select(ResolutionRow).where(ResolutionRow.question_id == obj.question_id)
+            ).first()
+            if existing is not None:
+                raise ConflictError("resolution for question", obj.question_id)
+            row, entity_type, entity_id = convert.resolution_row(obj), "resolution", obj.question_id
+        else:
+            row, entity_type, entity_id = convert.correction_row(obj), "correction", ""
+        session.add(row)
+        session.flush()
+        if isinstance(obj, Correction):
+            entity_id = str(row.id)
+        self._append(session, f"{entity_type}.created", entity_type, entity_id, obj, as_of)
+        return entity_id
+
+    def _append(
+        self,
+        session: Session,
+        kind: str,
+        entity_type: str,
+        entity_id: str,
+        obj: Record,
+        as_of: datetime,
+    ) -> None:
+        # Touch the head row first: a row lock on PostgreSQL, the write lock on SQLite.
+        session.connection().execute(
+            update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
+        )
+        head = session.get(LedgerHeadRow, 1, with_for_update=True, populate_existing=True)
+        if head is None:
+            raise OperationError("ledger head row is missing; run `forecasts init`")
+        payload = canonical_json(
+            {
+                "kind": kind,
+                "entity": entity_type,
+                "id": entity_id,
+                "data": obj.model_dump(mode="json"),
+            }
+        )
+        digest = chain_hash(head.hash, payload)
+        session.add(
+            LedgerEventRow(
+                seq=head.seq + 1,
+                kind=kind,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                payload=payload,
+                prev_hash=head.hash,
+                hash=digest,
+                recorded_at=as_of,
+            )
+        )
+        head.seq += 1
+        head.hash = digest
+        session.add(head)
+        session.flush()
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def ledger_head(self) -> LedgerHead:
+        with self.reading() as session:
+            head = session.get(LedgerHeadRow, 1)
+            if head is None:
+                return LedgerHead(0, GENESIS_HASH)
+            return LedgerHead(head.seq, head.hash)
+
+    def forecaster(self, handle: str) -> Forecaster | None:
+        with self.reading() as session:
+            row = session.get(ForecasterRow, handle)
+            return (
+                None if row is None else Forecaster.model_validate(convert.forecaster_fields(row))
+            )
+
+    def question(self, question_id: str) -> Question | None:
+        with self.reading() as session:
+            row = session.get(QuestionRow, question_id)
+            return None if row is None else Question.model_validate(convert.question_fields(row))
+
+    def forecasters(self) -> list[Forecaster]:
+        with self.reading() as session:
+            rows = session.exec(select(ForecasterRow).order_by(col(ForecasterRow.handle))).all()
+            return [Forecaster.model_validate(convert.forecaster_fields(r)) for r in rows]
+
+    def questions(self) -> list[Question]:
+        with self.reading() as session:
+            rows = session.exec(
+                select(QuestionRow).order_by(col(QuestionRow.closes_at), col(QuestionRow.id))
+            ).all()
+            return [Question.model_validate(convert.question_fields(r)) for r in rows]
+
+    def forecasts(
+        self, *, question_id: str | None = None, forecaster: str | None = None
+    ) -> list[Forecast]:
+        """Forecasts in the order they were made (then recorded)."""
+        with self.reading() as session:
+            query = select(ForecastRow)
+            if question_id is not None:
+                query = query.where(ForecastRow.question_id == question_id)
+            if forecaster is not None:
+                query = query.where(ForecastRow.forecaster == forecaster)
+            query = query.order_by(
+                col(ForecastRow.made_at), col(ForecastRow.recorded_at), col(ForecastRow.id)
+            )
+            rows = session.exec(query).all()
+            return [Forecast.model_validate(convert.forecast_fields(r)) for r in rows]
+
+    def resolution(self, question_id: str) -> Resolution | None:
+        with self.reading() as session:
+            row = session.exec(
+                select(ResolutionRow).where(ResolutionRow.question_id == question_id)
+            ).first()
+            return (
+                None if row is None else Resolution.model_validate(convert.resolution_fields(row))
+            )
+
+    def resolutions(self) -> list[Resolution]:
+        with self.reading() as session:
+            rows = session.exec(select(ResolutionRow).order_by(col(ResolutionRow.id))).all()
+            return [Resolution.model_validate(convert.resolution_fields(r)) for r in rows]
+
+    def corrections(self, question_id: str | None = None) -> list[Correction]:
+        with self.reading() as session:
+            query = select(CorrectionRow)
+            if question_id is not None:
+                query = query.where(CorrectionRow.question_id == question_id)
+            rows = session.exec(query.order_by(col(CorrectionRow.id))).all()
+            return [Correction.model_validate(convert.correction_fields(r)) for r in rows]
+
+    def current_outcomes(self) -> dict[str, str]:
+        """Question id -> outcome after corrections (``annulled`` included)."""
+        outcomes = {r.question_id: r.outcome for r in self.resolutions()}
+        for c in self.corrections():
+            outcomes[c.question_id] = c.outcome
+        return outcomes
+
+    def counts(self) -> dict[str, int]:
+        with self.reading() as session:
+            return {
+                name: int(session.exec(select(func.count()).select_from(table)).one())
+                for name, table in (
+                    ("forecasters", ForecasterRow),
+                    ("questions", QuestionRow),
+                    ("forecasts", ForecastRow),
+                    ("resolutions", ResolutionRow),
+                    ("corrections", CorrectionRow),
+                    ("events", LedgerEventRow),
+                )
+            }
+
+    def events(self, session: Session, *, batch: int = 5000) -> Iterator[LedgerEventRow]:
+        """Every ledger event in sequence order, read in batches."""
+        last = 0
+        while True:
+            rows: Sequence[LedgerEventRow] = session.exec(
+                select(LedgerEventRow)
+                .where(LedgerEventRow.seq > last)
+                .order_by(col(LedgerEventRow.seq))
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].seq

@@ -1,0 +1,78 @@
+"""Rules that relate two domain objects, checked with an explicit ``as_of``."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from forecasts.domain.models import Forecast, Question, QuestionKind
+
+__all__ = ["check_forecast_fits", "question_status", "check_outcome"]
+
+
+def check_forecast_fits(question: Question, forecast: Forecast, *, as_of: datetime) -> None:
+    """Raise ValueError (naming the field) when ``forecast`` cannot be recorded on ``question``."""
+    if forecast.made_at > as_of:
+        raise ValueError(
+            f"made_at: {forecast.made_at.isoformat()} is in the future (now {as_of.isoformat()})"
+        )
+    if forecast.made_at > question.closes_at:
+        raise ValueError(
+            f"made_at: {forecast.made_at.isoformat()} is after question {question.id} closed "
+            f"at {question.closes_at.isoformat()}"
+        )
+    kind = question.kind
+    if kind is QuestionKind.BINARY and forecast.probability is None:
+        raise ValueError(f"probability: question {question.id} is binary; give a probability")
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        if forecast.probabilities is None:
+            raise ValueError(
+                f"probabilities: question {question.id} is multiple_choice; give one "
+                f"probability per option ({', '.join(question.options)})"
+            )
+        missing = [o for o in question.options if o not in forecast.probabilities]
+        extra = [o for o in forecast.probabilities if o not in question.options]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing)}")
+            if extra:
+                parts.append(f"unknown {', '.join(extra)}")
+            raise ValueError(
+                f"probabilities: options of question {question.id} are "
+                f"{', '.join(question.options)}; " + "; ".join(parts)
+            )
+    if kind is QuestionKind.NUMERIC and forecast.distribution is None:
+        raise ValueError(
+            f"distribution: question {question.id} is numeric; give quantiles, an interval, "
+            "a normal or a lognormal"
+        )
+
+
+def check_outcome(question: Question, outcome: str, value: float | None) -> None:
+    """Raise ValueError when ``outcome`` is not a possible outcome of ``question``."""
+    if outcome == "annulled":
+        return
+    if question.kind is QuestionKind.BINARY and outcome not in ("yes", "no"):
+        raise ValueError(f"outcome: '{outcome}' is not yes, no or annulled")
+    if question.kind is QuestionKind.MULTIPLE_CHOICE and outcome not in question.options:
+        raise ValueError(
+            f"outcome: '{outcome}' is not an option of {question.id} "
+            f"({', '.join(question.options)}) or annulled"
+        )
+    if question.kind is QuestionKind.NUMERIC and (value is None or not math.isfinite(value)):
+        raise ValueError(f"outcome: question {question.id} is numeric; give a finite number")
+
+
+def question_status(question: Question, *, resolved: str | None, as_of: datetime) -> str:
+    """``open``, ``closed``, ``due``, ``resolved`` or ``annulled`` at ``as_of``.
+
+    ``resolved`` is the current outcome (after corrections) or None.
+    """
+    if resolved is not None:
+        return "annulled" if resolved == "annulled" else "resolved"
+    if as_of >= question.resolves_at:
+        return "due"
+    if as_of >= question.closes_at:
+        return "closed"
+    return "open"

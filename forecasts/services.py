@@ -1,0 +1,137 @@
+"""Use cases over the store: record forecasters, questions, forecasts and outcomes.
+
+Each function validates fully before it writes, and writes in one transaction with its
+ledger event, so bad input leaves the database (and the ledger head) as it was.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from forecasts.db.store import Store
+from forecasts.domain import (
+    Correction,
+    Forecast,
+    Forecaster,
+    Question,
+    Resolution,
+    check_forecast_fits,
+    check_outcome,
+)
+from forecasts.errors import FieldError, InputError, NotFoundError
+from forecasts.inputs import ForecastInput
+
+__all__ = [
+    "add_correction",
+    "add_forecast",
+    "add_forecaster",
+    "add_question",
+    "add_resolution",
+    "build_forecast",
+    "new_id",
+]
+
+
+def new_id(prefix: str) -> str:
+    """A short random identifier such as ``q-3f9a1c2e``."""
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def add_forecaster(store: Store, forecaster: Forecaster, *, as_of: datetime) -> Forecaster:
+    with store.transaction() as session:
+        store.record(session, forecaster, as_of=as_of)
+    return forecaster
+
+
+def add_question(store: Store, question: Question, *, as_of: datetime) -> Question:
+    with store.transaction() as session:
+        store.record(session, question, as_of=as_of)
+    return question
+
+
+def build_forecast(
+    entry: ForecastInput,
+    *,
+    question: Question | None,
+    forecaster_known: bool,
+    as_of: datetime,
+    id_factory: Callable[[], str] = lambda: new_id("f"),
+) -> Forecast:
+    """Validate ``entry`` against its question and return the forecast to record."""
+    if question is None:
+        raise NotFoundError("question", entry.question)
+    if not forecaster_known:
+        raise NotFoundError("forecaster", entry.by)
+    forecast = entry.to_forecast(forecast_id=id_factory(), recorded_at=as_of)
+    try:
+        check_forecast_fits(question, forecast, as_of=as_of)
+    except ValueError as exc:
+        field, _, problem = str(exc).partition(": ")
+        raise FieldError(field, problem) from None
+    return forecast
+
+
+def add_forecast(store: Store, entry: ForecastInput, *, as_of: datetime) -> Forecast:
+    forecast = build_forecast(
+        entry,
+        question=store.question(entry.question),
+        forecaster_known=store.forecaster(entry.by) is not None,
+        as_of=as_of,
+    )
+    with store.transaction() as session:
+        store.record(session, forecast, as_of=as_of)
+    return forecast
+
+
+def _check_resolution(
+    question: Question | None, outcome: str, value: float | None, question_id: str
+) -> Question:
+    if question is None:
+        raise NotFoundError("question", question_id)
+    try:
+        check_outcome(question, outcome, value)
+    except ValueError as exc:
+        field, _, problem = str(exc).partition(": ")
+        raise FieldError(field, problem) from None
+    return question
+
+
+def add_resolution(store: Store, resolution: Resolution, *, as_of: datetime) -> Resolution:
+    """Record the outcome of a question (once; later changes are corrections)."""
+    _check_resolution(
+        store.question(resolution.question_id),
+        resolution.outcome,
+        resolution.value,
+        resolution.question_id,
+    )
+    if store.resolution(resolution.question_id) is not None:
+        raise InputError(
+            f"question {resolution.question_id} is already resolved; record a correction"
+        )
+    with store.transaction() as session:
+        store.record(session, resolution, as_of=as_of)
+    return resolution
+
+
+def add_correction(store: Store, correction: Correction, *, as_of: datetime) -> Correction:
+    """Correct a wrong resolution with a new, recorded event; nothing is overwritten."""
+    _check_resolution(
+        store.question(correction.question_id),
+        correction.outcome,
+        correction.value,
+        correction.question_id,
+    )
+    current = store.current_outcomes().get(correction.question_id)
+    if current is None:
+        raise InputError(f"question {correction.question_id} is not resolved; nothing to correct")
+    if current != correction.previous_outcome:
+        raise FieldError(
+            "previous_outcome",
+            f"question {correction.question_id} currently resolves to '{current}', "
+            f"not '{correction.previous_outcome}'",
+        )
+    with store.transaction() as session:
+        store.record(session, correction, as_of=as_of)
+    return correction
