@@ -1,17 +1,93 @@
-"""Shared test configuration: a clean environment for every test."""
+"""Shared fixtures: a clean environment, and a database on SQLite and on PostgreSQL.
+
+Every test that takes ``database_url`` (or ``store``) runs twice: on a fresh SQLite file and
+on a fresh PostgreSQL database cloned from a migrated template. The PostgreSQL server comes
+from ``FORECASTS_TEST_POSTGRES_URL`` (``scripts/with-postgres`` starts a throwaway one). When
+it is absent the PostgreSQL half skips, unless ``FORECASTS_REQUIRE_POSTGRES=1`` (CI), which
+turns the skip into a failure.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
+
+PG_URL = os.environ.get("FORECASTS_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("FORECASTS_REQUIRE_POSTGRES") == "1"
+_KEEP = {"FORECASTS_TEST_POSTGRES_URL", "FORECASTS_REQUIRE_POSTGRES", "FORECASTS_REQUIRE_BROWSER"}
 
 
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Keep a developer's FORECASTS_* variables out of the tests."""
     for key in list(os.environ):
-        if key.startswith("FORECASTS_") and key != "FORECASTS_TEST_POSTGRES_URL":
+        if key.startswith("FORECASTS_") and key not in _KEEP:
             monkeypatch.delenv(key, raising=False)
     yield
+
+
+def _admin_connect() -> object:
+    import psycopg
+
+    assert PG_URL is not None
+    return psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
+
+
+def _pg_url(database: str) -> str:
+    assert PG_URL is not None
+    return PG_URL.rsplit("/", 1)[0] + "/" + database
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database; each test clones it (fast) instead of migrating."""
+    if PG_URL is None:
+        message = "PostgreSQL not available: set FORECASTS_TEST_POSTGRES_URL (make test does)"
+        if REQUIRE_PG:
+            pytest.fail(message + " -- required because FORECASTS_REQUIRE_POSTGRES=1")
+        pytest.skip(message)
+    from forecasts.db.engine import make_engine
+    from forecasts.db.migrate import migrate
+
+    name = f"forecasts_tpl_{uuid.uuid4().hex[:8]}"
+    conn = _admin_connect()
+    conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+    engine = make_engine(_pg_url(name))
+    migrate(engine)
+    engine.dispose()
+    yield name
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+    conn.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    template = request.getfixturevalue("postgres_template")
+    name = f"forecasts_t_{uuid.uuid4().hex[:12]}"
+    conn = _admin_connect()
+    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[attr-defined]
+    yield _pg_url(name)
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+    conn.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """A fresh database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{os.path.join(tmp_path, 'forecasts.db')}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[object]:
+    from forecasts.db.store import open_store
+
+    opened = open_store(database_url)
+    yield opened
+    opened.close()

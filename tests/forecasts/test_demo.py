@@ -1,0 +1,29 @@
+"""`forecasts demo` and `python -m forecasts` run as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_creates_a_fresh_database_and_prints_the_founding_claims(tmp_path: Path) -> None:
+    stale = tmp_path / "forecasts-demo.db"
+    stale.write_bytes(b"not a database")
+    for _ in range(2):  # afresh each time: a second run must not fail on duplicates
+        result = subprocess.run(
+            [sys.executable, "-m", "forecasts", "demo"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "11 questions" in out
+    for qid in ("A1", "A2", "A3", "A4", "B1", "B2", "B3", "C1", "C2", "D1", "D2"):
+        assert f"\n{qid} " in out
+    assert "Yao Shunyu, 2026-01-10: p=0.875 (said 'high likelihood'" in out
+    assert "10 to 100, 90% interval, log scale" in out
+    verify = subprocess.run(
+        [sys.executable, "-m", "forecasts", "verify", "--db", "forecasts-demo.db"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert verify.returncode == 0, verify.stderr

@@ -1,0 +1,58 @@
+"""The store and the ledger on both databases: appends, atomicity, the head."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecasts.db.store import Store
+from forecasts.db.verify import verify_store
+from forecasts.errors import ConflictError
+from forecasts.ledger import GENESIS_HASH, chain_hash
+from forecasts.services import add_forecast, add_forecaster, add_question
+from tests.factories import AS_OF, make_forecast_input, make_forecaster, make_question
+
+
+def test_each_write_appends_one_chained_event(store: Store) -> None:
+    assert store.ledger_head().seq == 0
+    assert store.ledger_head().hash == GENESIS_HASH
+    add_forecaster(store, make_forecaster(), as_of=AS_OF)
+    add_question(store, make_question(), as_of=AS_OF)
+    forecast = add_forecast(store, make_forecast_input(), as_of=AS_OF)
+    head = store.ledger_head()
+    assert head.seq == 3
+    with store.reading() as session:
+        events = list(store.events(session))
+    assert [e.kind for e in events] == ["forecaster.created", "question.created",
+                                        "forecast.created"]
+    assert events[2].entity_id == forecast.id
+    assert events[0].prev_hash == GENESIS_HASH
+    for previous, event in zip(events, events[1:], strict=False):
+        assert event.prev_hash == previous.hash
+        assert event.hash == chain_hash(previous.hash, event.payload)
+    assert head.hash == events[-1].hash
+    assert verify_store(store).ok
+
+
+def test_a_failed_batch_writes_no_row_and_no_event(store: Store) -> None:
+    add_forecaster(store, make_forecaster("alice"), as_of=AS_OF)
+    before = store.ledger_head()
+    with pytest.raises(ConflictError), store.transaction() as session:
+        store.record(session, make_forecaster("bob"), as_of=AS_OF)
+        store.record(session, make_forecaster("alice"), as_of=AS_OF)
+    assert store.ledger_head() == before
+    assert [f.handle for f in store.forecasters()] == ["alice"]
+
+
+def test_round_trip_of_every_field(store: Store) -> None:
+    add_forecaster(store, make_forecaster(affiliation="Lab"), as_of=AS_OF)
+    question = make_question(
+        kind="numeric", scale={"log_scale": True, "lower": 1, "unit": "x"}, tags=["a", "b"],
+        operationalization={"note": "n", "by": "alice", "alternatives": ["z"]},
+        check_every="7d", resolution={"source": "manual"},
+    )
+    add_question(store, question, as_of=AS_OF)
+    assert store.question("Q1") == question
+    entry = make_forecast_input(p=None, quantiles={0.1: 1.5, 0.9: 9.0}, source="https://x",
+                                quote="q", published_at="2026-01-31")
+    forecast = add_forecast(store, entry, as_of=AS_OF)
+    assert store.forecasts(question_id="Q1") == [forecast]
