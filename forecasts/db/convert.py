@@ -135,6 +135,7 @@ def resolution_row(r: Resolution) -> ResolutionRow:
         by=r.by,
         note=r.note,
         evidence_url=r.evidence_url,
+        evidence_sha256=list(r.evidence_sha256),
     )
 
 
@@ -148,6 +149,7 @@ def resolution_fields(row: ResolutionRow) -> dict[str, Any]:
         "by": row.by,
         "note": row.note,
         "evidence_url": row.evidence_url,
+        "evidence_sha256": row.evidence_sha256 or [],
     }
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "ApiTokenRow",
     "CorrectionRow",
+    "EvidenceRow",
     "ForecastRow",
     "ForecasterRow",
     "LedgerEventRow",
     "LedgerHeadRow",
     "QuestionRow",
+    "ResolutionAttemptRow",
+    "ResolutionCheckRow",
     "ResolutionRow",
 ]
 
@@ -95,6 +99,7 @@ class ResolutionRow(SQLModel, table=True):
     by: str | None = None
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     evidence_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    evidence_sha256: list[str] | None = _json()
 
 
 class CorrectionRow(SQLModel, table=True):
@@ -132,3 +137,64 @@ class LedgerHeadRow(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
+
+
+class EvidenceRow(SQLModel, table=True):
+    """What a source served when a question was resolved: the bytes (or an excerpt) and hash."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", max_length=64, index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    fetched_at: datetime = _ts()
+    status: int
+    content_type: str = ""
+    sha256: str = Field(max_length=64)
+    size: int
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    excerpt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    recorded: bool = False
+
+
+class ResolutionCheckRow(SQLModel, table=True):
+    """The sweep's operational state for a question (not ledgered: it changes every check)."""
+
+    __tablename__ = "resolution_check"
+
+    question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_check_at: datetime | None = _ts(nullable=True, index=True)
+    last_checked_at: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = _ts(nullable=True)
+
+
+class ResolutionAttemptRow(SQLModel, table=True):
+    """One check of one question by one sweep: what happened and what comes next."""
+
+    __tablename__ = "resolution_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", max_length=64, index=True)
+    attempted_at: datetime = _ts()
+    result: str = Field(max_length=16)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    next_check_at: datetime | None = _ts(nullable=True)
+    worker: str | None = Field(default=None, max_length=64)
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A bearer token for API writes, stored as its SHA-256 only."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    name: str
+    role: str = Field(max_length=16)
+    forecaster: str | None = Field(default=None, foreign_key="forecaster.handle", max_length=64)
+    created_at: datetime = _ts()
+    revoked: bool = False

@@ -342,6 +342,7 @@ class Resolution(_Model):
     by: str | None = None
     note: str = ""
     evidence_url: str | None = None
+    evidence_sha256: list[str] = Field(default_factory=list)
 
     @property
     def annulled(self) -> bool:
