@@ -1,0 +1,70 @@
+"""Interval score, weighted interval score and pinball loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scoring import interval_score, pinball_loss, weighted_interval_score
+
+# scoringutils' wis() documentation example (quantile levels 0.1, 0.25, 0.5, 0.75, 0.9)
+OBSERVED = np.array([1.0, -15.0, 22.0])
+PREDICTED = np.array([[-1, 0, 1, 2, 3], [-2, 1, 2, 2, 4], [-2, 0, 3, 3, 4]], dtype=float)
+ALPHAS = np.array([0.2, 0.5])
+
+
+def wis_of_example():  # type: ignore[no-untyped-def]
+    return weighted_interval_score(
+        OBSERVED, PREDICTED[:, 2], PREDICTED[:, :2], PREDICTED[:, [4, 3]], ALPHAS
+    )
+
+
+def test_interval_score_cases() -> None:
+    # inside, above, below a 90 % interval [0, 1]
+    np.testing.assert_allclose(interval_score([0.5, 3.0, -1.0], 0.0, 1.0, 0.1), [1.0, 41.0, 21.0])
+
+
+def test_wis_reproduces_scoringutils_example() -> None:
+    # the correct values; scoringrules' numpy backend gives [0.56, 12.34, 15.94] (bug)
+    np.testing.assert_allclose(wis_of_example().score, [0.36, 15.34, 19.14], atol=1e-12)
+
+
+def test_wis_parts_add_up_and_have_meaning() -> None:
+    wis = wis_of_example()
+    np.testing.assert_allclose(wis.dispersion + wis.overprediction + wis.underprediction, wis.score)
+    # outcome -15 is far below every quantile: overprediction; 22 far above: underprediction
+    assert wis.overprediction[1] > 0 and wis.underprediction[1] == 0
+    assert wis.underprediction[2] > 0 and wis.overprediction[2] == 0
+    assert wis.overprediction[0] == wis.underprediction[0] == 0
+
+
+def test_wis_equals_sum_of_pinball_losses() -> None:
+    rng = np.random.default_rng(6)
+    alphas = np.array([0.05, 0.1, 0.3, 0.6])
+    levels = np.concatenate([alphas / 2, [0.5], 1 - alphas / 2])
+    q = np.sort(rng.normal(size=(100, levels.size)), axis=-1)
+    order = np.argsort(np.argsort(levels))  # put each level's quantile in sorted position
+    values = q[:, order]
+    y = rng.normal(scale=2, size=100)
+    k = alphas.size
+    wis = weighted_interval_score(y, values[:, k], values[:, :k], values[:, k + 1 :], alphas)
+    pinball = pinball_loss(y, values, levels).sum(axis=-1) / (k + 0.5)
+    np.testing.assert_allclose(wis.score, pinball, rtol=1e-12)
+
+
+def test_wis_with_one_interval_relates_to_interval_score() -> None:
+    y, m, lo, hi = np.array([3.0]), np.array([1.0]), np.array([[0.0]]), np.array([[2.0]])
+    wis = weighted_interval_score(y, m, lo, hi, [0.2])
+    expected = (0.5 * abs(3 - 1) + 0.1 * interval_score(3.0, 0.0, 2.0, 0.2)) / 1.5
+    assert wis.score[0] == pytest.approx(expected)
+
+
+def test_pinball_loss_values_and_asymmetry() -> None:
+    np.testing.assert_allclose(pinball_loss([1.0, 3.0], 2.0, 0.9), [0.1, 0.9])
+    np.testing.assert_allclose(pinball_loss(2.0, [1.0, 3.0], 0.5), [0.5, 0.5])
+
+
+def test_result_arrays_are_read_only() -> None:
+    wis = wis_of_example()
+    with pytest.raises(ValueError):
+        wis.score[0] = 0.0
