@@ -1,4 +1,61 @@
-"""sources package."""
+"""Resolution sources: what to fetch, a bounded fetcher, and pure parsers.
+
+A :class:`Source` says which :class:`FetchRequest` objects a spec needs and parses the
+:class:`Evidence` received into an :class:`Observation`. A :class:`Fetcher` (over a client from
+:func:`make_client`) performs requests under an :class:`HttpPolicy`; :class:`ReplayFetcher`
+serves recordings instead. :func:`load_sources` builds the registry from the
+``forecasts.sources`` entry points. Nothing here runs at import time.
+"""
 
 from __future__ import annotations
 
+from ._base import FetcherLike as FetcherLike
+from ._base import FetchRequest as FetchRequest
+from ._base import Observation as Observation
+from ._base import ObservationKind as ObservationKind
+from ._base import Source as Source
+from ._base import SourceSpec as SourceSpec
+from ._errors import NotYetError as NotYetError
+from ._errors import PermanentSourceError as PermanentSourceError
+from ._errors import RetryableSourceError as RetryableSourceError
+from ._errors import SourceError as SourceError
+from ._errors import SpecError as SpecError
+from ._errors import UnknownSourceError as UnknownSourceError
+from ._evidence import DEFAULT_EXCERPT_LIMIT as DEFAULT_EXCERPT_LIMIT
+from ._evidence import Evidence as Evidence
+from ._fetcher import Fetcher as Fetcher
+from ._http import DEFAULT_USER_AGENT as DEFAULT_USER_AGENT
+from ._http import HttpPolicy as HttpPolicy
+from ._http import make_client as make_client
+from ._http import parse_retry_after as parse_retry_after
+from ._registry import ENTRY_POINT_GROUP as ENTRY_POINT_GROUP
+from ._registry import SourceRegistry as SourceRegistry
+from ._registry import load_sources as load_sources
+from ._replay import ReplayFetcher as ReplayFetcher
+from ._replay import save_recording as save_recording
+
+__all__ = [
+    "DEFAULT_EXCERPT_LIMIT",
+    "DEFAULT_USER_AGENT",
+    "ENTRY_POINT_GROUP",
+    "Evidence",
+    "FetchRequest",
+    "Fetcher",
+    "FetcherLike",
+    "NotYetError",
+    "Observation",
+    "ObservationKind",
+    "PermanentSourceError",
+    "ReplayFetcher",
+    "RetryableSourceError",
+    "Source",
+    "SourceError",
+    "SourceRegistry",
+    "SourceSpec",
+    "SpecError",
+    "UnknownSourceError",
+    "load_sources",
+    "make_client",
+    "parse_retry_after",
+    "save_recording",
+]

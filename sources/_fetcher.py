@@ -1,0 +1,201 @@
+"""The fetcher: bounded, guarded, retried HTTP over an injected ``httpx.Client``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import httpx
+
+from ._base import FetchRequest
+from ._errors import PermanentSourceError, RetryableSourceError, SourceError
+from ._evidence import Evidence
+from ._http import (
+    HttpPolicy,
+    Resolver,
+    check_host,
+    parse_retry_after,
+    status_error,
+    system_resolver,
+)
+
+__all__ = ["Fetcher"]
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _strip_secrets(url: httpx.URL, request: FetchRequest) -> str:
+    secret = {name for name, _ in request.secret_params}
+    if not secret or not url.query:
+        return str(url)
+    kept = [(k, v) for k, v in url.params.multi_items() if k not in secret]
+    return str(url.copy_with(params=kept) if kept else url.copy_with(query=None))
+
+
+class Fetcher:
+    """Fetches :class:`FetchRequest` objects under an :class:`HttpPolicy`.
+
+    The client is injected (``make_client(policy)`` in production, a ``MockTransport`` client in
+    tests). Redirects are followed here, each hop checked by the address guard. ``clock`` is read
+    only when the caller passes no ``fetched_at``.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        policy: HttpPolicy | None = None,
+        *,
+        resolver: Resolver = system_resolver,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.client = client
+        self.policy = policy or HttpPolicy()
+        self._resolver = resolver
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._host_slots: dict[str, threading.Semaphore] = {}
+
+    def fetch(self, request: FetchRequest, *, fetched_at: datetime | None = None) -> Evidence:
+        """Fetch one request, retrying transient failures within the policy."""
+        attempt = 0
+        while True:
+            try:
+                with self._slot(request):
+                    return self._fetch_once(request, fetched_at)
+            except RetryableSourceError as error:
+                if attempt >= self.policy.retries:
+                    raise
+                if error.retry_after is not None:
+                    if error.retry_after > self.policy.retry_after_cap:
+                        raise
+                    delay = error.retry_after
+                else:
+                    delay = self.policy.backoff(attempt)
+                self._sleep(delay)
+                attempt += 1
+
+    def fetch_many(
+        self, requests: Iterable[FetchRequest], *, fetched_at: datetime | None = None
+    ) -> dict[str, Evidence | SourceError]:
+        """Fetch distinct requests concurrently; one result (evidence or error) per key."""
+        unique: dict[str, FetchRequest] = {}
+        for request in requests:
+            unique.setdefault(request.key, request)
+        if not unique:
+            return {}
+
+        def run(request: FetchRequest) -> Evidence | SourceError:
+            try:
+                return self.fetch(request, fetched_at=fetched_at)
+            except SourceError as error:
+                return error
+
+        workers = min(self.policy.concurrency, len(unique))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sources-fetch") as pool:
+            results = pool.map(run, unique.values())
+            return dict(zip(unique, results, strict=True))
+
+    def _slot(self, request: FetchRequest) -> threading.Semaphore:
+        host = httpx.URL(request.url).host
+        with self._lock:
+            slot = self._host_slots.get(host)
+            if slot is None:
+                slot = threading.Semaphore(self.policy.per_host_concurrency)
+                self._host_slots[host] = slot
+            return slot
+
+    def _fetch_once(self, request: FetchRequest, fetched_at: datetime | None) -> Evidence:
+        url = httpx.URL(request.send_url)
+        method: str = request.method
+        body = request.body
+        headers = dict(request.headers)
+        first_host = url.host
+        for _hop in range(self.policy.max_redirects + 1):
+            check_host(url, self.policy, self._resolver)
+            send_headers = dict(headers)
+            if url.host == first_host:
+                send_headers.update(dict(request.secret_headers))
+            outgoing = self.client.build_request(method, url, headers=send_headers, content=body)
+            try:
+                response = self.client.send(outgoing, stream=True, follow_redirects=False)
+            except httpx.TimeoutException as error:
+                raise RetryableSourceError(
+                    f"timed out ({type(error).__name__})", url=_strip_secrets(url, request)
+                ) from None
+            except httpx.TransportError as error:
+                raise RetryableSourceError(
+                    f"connection failed ({type(error).__name__}: {error})",
+                    url=_strip_secrets(url, request),
+                ) from None
+            try:
+                location = response.headers.get("location")
+                if response.status_code in _REDIRECTS and location:
+                    url = url.join(location)
+                    if response.status_code == 303 or (
+                        response.status_code in (301, 302) and method == "POST"
+                    ):
+                        method, body = "GET", None
+                    continue
+                return self._read(request, response, url, fetched_at)
+            finally:
+                response.close()
+        raise PermanentSourceError(
+            f"more than {self.policy.max_redirects} redirects",
+            url=_strip_secrets(httpx.URL(request.send_url), request),
+        )
+
+    def _read(
+        self,
+        request: FetchRequest,
+        response: httpx.Response,
+        url: httpx.URL,
+        fetched_at: datetime | None,
+    ) -> Evidence:
+        public = _strip_secrets(url, request)
+        status = response.status_code
+        if not (200 <= status < 300 or status in request.accept_status):
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self._clock())
+            raise status_error(status, url=public, retry_after=retry_after)
+        limit = self.policy.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise PermanentSourceError(
+                f"body of {int(declared)} bytes exceeds the {limit}-byte limit", url=public
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise PermanentSourceError(
+                        f"body exceeds the {limit}-byte limit; fetch aborted", url=public
+                    )
+                chunks.append(chunk)
+        except httpx.TimeoutException as error:
+            raise RetryableSourceError(
+                f"timed out reading body ({type(error).__name__})", url=public
+            ) from None
+        except httpx.TransportError as error:
+            raise RetryableSourceError(
+                f"connection failed reading body ({type(error).__name__}: {error})", url=public
+            ) from None
+        except httpx.DecodingError as error:
+            raise PermanentSourceError(f"undecodable body: {error}", url=public) from None
+        return Evidence.from_response(
+            url=public,
+            status=status,
+            content_type=response.headers.get("content-type", ""),
+            body=b"".join(chunks),
+            fetched_at=fetched_at or self._clock(),
+            excerpt_limit=self.policy.excerpt_limit,
+        )

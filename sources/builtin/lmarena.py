@@ -1,0 +1,191 @@
+"""``lmarena``: best Arena rating per organization or country on a leaderboard publication.
+
+Reads the Hugging Face dataset ``lmarena-ai/leaderboard-dataset`` (split ``full``) through the
+datasets-server ``/filter`` API, restricted to one category and to publications in the window
+``[date - max_staleness_days, date]``, paging 100 rows at a time (:meth:`more_requests`).
+The latest ``leaderboard_publish_date`` in the window is used.
+
+- ``date`` not over yet (``as_of`` on or before it): ``NotYetError``.
+- no publication in the window: a ``market`` observation with ``market_outcome="annulled"``
+  and a detail saying the leaderboard is stale (the research rule annuls such questions).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from .._base import FetchRequest, Observation, Source, SourceSpec
+from .._errors import NotYetError, PermanentSourceError
+from .._evidence import Evidence
+from ._common import field, load_json, org_country, parse_date, response_for, to_float
+
+__all__ = ["LMARENA_DATASET", "LMARENA_FILTER_URL", "LmarenaSource", "LmarenaSpec"]
+
+LMARENA_FILTER_URL = "https://datasets-server.huggingface.co/filter"
+LMARENA_DATASET = "lmarena-ai/leaderboard-dataset"
+_PAGE = 100
+_MAX_PAGES = 50
+
+
+class LmarenaSpec(SourceSpec):
+    """``{source: lmarena, date: 2029-01-10, config: text, category: overall, by: country}``."""
+
+    source: Literal["lmarena"] = "lmarena"
+    date: _dt.date
+    config: str = Field("text", pattern=r"^[a-z0-9_]+$")
+    category: str = Field("overall", pattern=r"^[a-z0-9_]+$")
+    by: Literal["organization", "country"] = "country"
+    max_staleness_days: int = Field(30, ge=0, le=366)
+    unknown_orgs: Literal["error", "ignore"] = "error"
+
+
+def _page_request(spec: LmarenaSpec, offset: int) -> FetchRequest:
+    start = spec.date - timedelta(days=spec.max_staleness_days)
+    where = (
+        f"\"category\"='{spec.category}' AND \"leaderboard_publish_date\">='{start.isoformat()}'"
+        f" AND \"leaderboard_publish_date\"<='{spec.date.isoformat()}'"
+    )
+    return FetchRequest(
+        url=LMARENA_FILTER_URL,
+        params=(
+            ("dataset", LMARENA_DATASET),
+            ("config", spec.config),
+            ("split", "full"),
+            ("where", where),
+            ("offset", str(offset)),
+            ("length", str(_PAGE)),
+        ),
+    )
+
+
+def _total(evidence: Evidence) -> int:
+    total = field(load_json(evidence), "num_rows_total", url=evidence.url)
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise PermanentSourceError(f"num_rows_total is not a count: {total!r}", url=evidence.url)
+    if total > _PAGE * _MAX_PAGES:
+        raise PermanentSourceError(
+            f"{total} rows match; more than {_PAGE * _MAX_PAGES} is unexpected", url=evidence.url
+        )
+    return total
+
+
+def _publish_date(value: Any, url: str) -> _dt.date:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000, UTC).date()
+    day = parse_date(value) if isinstance(value, str) else None
+    if day is None:
+        raise PermanentSourceError(f"unreadable leaderboard_publish_date {value!r}", url=url)
+    return day
+
+
+class LmarenaSource(Source[LmarenaSpec]):
+    """Ranking of organizations or countries by their best model's Arena rating."""
+
+    name: ClassVar[str] = "lmarena"
+    spec_model: ClassVar[type[SourceSpec]] = LmarenaSpec
+
+    def requests(self, spec: LmarenaSpec, *, as_of: datetime) -> list[FetchRequest]:
+        return [_page_request(spec, 0)]
+
+    def more_requests(
+        self, spec: LmarenaSpec, responses: Mapping[str, Evidence], *, as_of: datetime
+    ) -> list[FetchRequest]:
+        first = responses.get(_page_request(spec, 0).key)
+        if first is None:
+            return []
+        total = _total(first)
+        return [_page_request(spec, offset) for offset in range(_PAGE, total, _PAGE)]
+
+    def parse(
+        self, spec: LmarenaSpec, responses: Mapping[str, Evidence], *, as_of: datetime
+    ) -> Observation:
+        if as_of.date() <= spec.date:
+            raise NotYetError(
+                f"leaderboard for {spec.date.isoformat()} is not final before that day ends",
+                expected_by=spec.date + timedelta(days=1),
+            )
+        first = response_for(responses, _page_request(spec, 0))
+        total = _total(first)
+        rows: list[Mapping[str, Any]] = []
+        urls = []
+        for offset in range(0, max(total, 1), _PAGE):
+            evidence = response_for(responses, _page_request(spec, offset))
+            urls.append(evidence.url)
+            page = field(load_json(evidence), "rows", url=evidence.url)
+            if not isinstance(page, list):
+                raise PermanentSourceError("'rows' is not a list", url=evidence.url)
+            for item in page:
+                rows.append(field(item, "row", url=evidence.url, where="rows[]"))
+        url = first.url
+        dated = []
+        for row in rows:
+            if field(row, "category", url=url, where="row") != spec.category:
+                continue
+            day = _publish_date(field(row, "leaderboard_publish_date", url=url, where="row"), url)
+            if day <= spec.date:
+                dated.append((day, row))
+        window_start = spec.date - timedelta(days=spec.max_staleness_days)
+        latest = max((day for day, _ in dated), default=None)
+        if latest is None or latest < window_start:
+            return Observation(
+                kind="market",
+                market_outcome="annulled",
+                detail=(
+                    f"stale: no LMArena {spec.config}/{spec.category} publication between "
+                    f"{window_start.isoformat()} and {spec.date.isoformat()}"
+                ),
+                evidence_urls=urls,
+            )
+        return self._ranking(spec, [row for day, row in dated if day == latest], latest, urls)
+
+    def _ranking(
+        self, spec: LmarenaSpec, rows: list[Mapping[str, Any]], published: _dt.date, urls: list[str]
+    ) -> Observation:
+        url = urls[0]
+        best_org: dict[str, tuple[float, str]] = {}
+        for row in rows:
+            org = str(field(row, "organization", url=url, where="row") or "").strip()
+            model = str(field(row, "model_name", url=url, where="row"))
+            rating = to_float(field(row, "rating", url=url, where="row"), what="rating", url=url)
+            if org and (org not in best_org or rating > best_org[org][0]):
+                best_org[org] = (rating, model)
+        if not best_org:
+            raise PermanentSourceError(f"no rated models on {published.isoformat()}", url=url)
+        ranking: dict[str, float] = {org: rating for org, (rating, _) in best_org.items()}
+        ignored: list[str] = []
+        if spec.by == "country":
+            by_country: dict[str, float] = {}
+            for org, (rating, _) in best_org.items():
+                code = org_country(org)
+                if code is None:
+                    ignored.append(org)
+                    continue
+                by_country[code] = max(rating, by_country.get(code, rating))
+            if ignored and spec.unknown_orgs == "error":
+                raise PermanentSourceError(
+                    f"no country for organization(s) {', '.join(sorted(ignored))} in "
+                    "sources/data/org_country.csv (or set unknown_orgs: ignore)",
+                    url=url,
+                )
+            ranking = by_country
+        top_rating = max(rating for rating, _ in best_org.values())
+        leaders = sorted(
+            f"{model} ({org})" for org, (rating, model) in best_org.items() if rating == top_rating
+        )
+        note = f"; ignored unmapped: {', '.join(sorted(ignored))}" if ignored else ""
+        return Observation(
+            kind="ranking",
+            ranking=ranking,
+            data_date=published,
+            detail=(
+                f"LMArena {spec.config}/{spec.category} published {published.isoformat()}: "
+                f"{len(rows)} models, best by {spec.by}; top rating {top_rating:g} by "
+                f"{', '.join(leaders)}{note}"
+            ),
+            evidence_urls=urls,
+        )
