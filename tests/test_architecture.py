@@ -9,8 +9,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FRAMEWORKS = {"sqlmodel", "sqlalchemy", "fastapi", "typer", "apscheduler", "httpx", "alembic",
-              "uvicorn", "starlette", "jinja2", "rich"}
+FRAMEWORKS = {
+    "sqlmodel",
+    "sqlalchemy",
+    "fastapi",
+    "typer",
+    "apscheduler",
+    "httpx",
+    "alembic",
+    "uvicorn",
+    "starlette",
+    "jinja2",
+    "rich",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -24,10 +35,13 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [
-    ("scoring", {"forecasts", "sources"}),
-    ("sources", {"forecasts", "scoring"}),
-])
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("scoring", {"forecasts", "sources"}),
+        ("sources", {"forecasts", "scoring"}),
+    ],
+)
 def test_inner_packages_do_not_import_outward(package: str, forbidden: set[str]) -> None:
     offenders = {
         str(path.relative_to(ROOT)): sorted(_imports(path) & forbidden)
@@ -38,9 +52,12 @@ def test_inner_packages_do_not_import_outward(package: str, forbidden: set[str])
 
 
 def test_domain_is_framework_free() -> None:
-    domain_files = [*(ROOT / "forecasts" / "domain").rglob("*.py"),
-                    ROOT / "forecasts" / "ledger.py", ROOT / "forecasts" / "timeutils.py",
-                    ROOT / "forecasts" / "errors.py"]
+    domain_files = [
+        *(ROOT / "forecasts" / "domain").rglob("*.py"),
+        ROOT / "forecasts" / "ledger.py",
+        ROOT / "forecasts" / "timeutils.py",
+        ROOT / "forecasts" / "errors.py",
+    ]
     offenders = {
         str(path.relative_to(ROOT)): sorted(_imports(path) & FRAMEWORKS)
         for path in domain_files

@@ -20,16 +20,44 @@ def _head(cli: Cli) -> str:
 def seeded(cli: Cli) -> Cli:
     assert cli("forecaster", "add", "alice", "--name", "Alice").exit_code == 0
     result = cli(
-        "question", "add", "--id", "Q1", "--title", "Will it rain?", "--kind", "binary",
-        "--opens", "2026-01-01", "--closes", "2026-03-01", "--resolve-on", "2026-03-02",
-        "--tag", "weather",
+        "question",
+        "add",
+        "--id",
+        "Q1",
+        "--title",
+        "Will it rain?",
+        "--kind",
+        "binary",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2026-03-01",
+        "--resolve-on",
+        "2026-03-02",
+        "--tag",
+        "weather",
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Q1"
     result = cli(
-        "question", "add", "--id", "MC", "--title", "Which colour?", "--kind",
-        "multiple_choice", "--option", "red", "--option", "blue", "--opens", "2026-01-01",
-        "--closes", "2030-01-01", "--resolve-on", "2030-01-02",
+        "question",
+        "add",
+        "--id",
+        "MC",
+        "--title",
+        "Which colour?",
+        "--kind",
+        "multiple_choice",
+        "--option",
+        "red",
+        "--option",
+        "blue",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2030-01-01",
+        "--resolve-on",
+        "2030-01-02",
     )
     assert result.exit_code == 0, result.output
     return cli
@@ -37,12 +65,26 @@ def seeded(cli: Cli) -> Cli:
 
 def test_forecast_forms_are_recorded(seeded: Cli) -> None:
     cli = seeded
-    for args in (["--p", "70%"], ["--p", "7:3"], ["--said", "likely"],
-                 ["--said", "very likely", "--scale", "ipcc"]):
+    for args in (
+        ["--p", "70%"],
+        ["--p", "7:3"],
+        ["--said", "likely"],
+        ["--said", "very likely", "--scale", "ipcc"],
+    ):
         result = cli("forecast", "add", "Q1", "--by", "alice", "--at", "2026-02-01", *args)
         assert result.exit_code == 0, result.output
-    result = cli("forecast", "add", "MC", "--by", "alice", "--option", "red=0.25",
-                 "--option", "blue=0.75", "--json")
+    result = cli(
+        "forecast",
+        "add",
+        "MC",
+        "--by",
+        "alice",
+        "--option",
+        "red=0.25",
+        "--option",
+        "blue=0.75",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["probabilities"] == {"red": 0.25, "blue": 0.75}
     shown = json.loads(cli("question", "show", "Q1", "--json").stdout)
@@ -53,15 +95,45 @@ def test_forecast_forms_are_recorded(seeded: Cli) -> None:
 
 def test_numeric_forecasts(cli: Cli) -> None:
     assert cli("forecaster", "add", "bob", "--name", "Bob").exit_code == 0
-    result = cli("question", "add", "--id", "N1", "--title", "Ratio?", "--kind", "numeric",
-                 "--log", "--unit", "ratio", "--closes", "2030-01-01", "--resolve-on",
-                 "2030-02-01")
+    result = cli(
+        "question",
+        "add",
+        "--id",
+        "N1",
+        "--title",
+        "Ratio?",
+        "--kind",
+        "numeric",
+        "--log",
+        "--unit",
+        "ratio",
+        "--closes",
+        "2030-01-01",
+        "--resolve-on",
+        "2030-02-01",
+    )
     assert result.exit_code == 0, result.output
-    result = cli("forecast", "add", "N1", "--by", "bob", "--interval", "10", "100",
-                 "--coverage", "0.9", "--log", "--json")
+    result = cli(
+        "forecast",
+        "add",
+        "N1",
+        "--by",
+        "bob",
+        "--interval",
+        "10",
+        "100",
+        "--coverage",
+        "0.9",
+        "--log",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["distribution"] == {
-        "type": "interval", "low": 10.0, "high": 100.0, "coverage": 0.9, "log_scale": True
+        "type": "interval",
+        "low": 10.0,
+        "high": 100.0,
+        "coverage": 0.9,
+        "log_scale": True,
     }
     result = cli("forecast", "add", "N1", "--by", "bob", "--quantiles", "0.1:5,0.5:20,0.9:80")
     assert result.exit_code == 0, result.output
@@ -73,33 +145,91 @@ def test_numeric_forecasts(cli: Cli) -> None:
 BAD_INPUTS = [
     (["forecast", "add", "Q1", "--by", "alice", "--p", "1.5"], "between 0 and 1, got 1.5"),
     (["forecast", "add", "Q1", "--by", "alice", "--p", "nan"], "NaN"),
-    (["forecast", "add", "MC", "--by", "alice", "--option", "red=0.5", "--option", "blue=0.4"],
-     "sum to 1, they sum to 0.9"),
-    (["forecast", "add", "Q1", "--by", "alice", "--said", "pretty sure"],
-     "unknown phrase 'pretty sure'"),
-    (["forecast", "add", "Q1", "--by", "alice", "--p", "0.5", "--at", "2026-03-05"],
-     "after question Q1 closed"),
-    (["forecast", "add", "MC", "--by", "alice", "--option", "red=0.5", "--option", "blue=0.5",
-      "--at", "2999-01-01"], "in the future"),
-    (["forecast", "add", "Q1", "--by", "alice", "--p", "0.5", "--at", "2026-02-30"],
-     "--at: '2026-02-30' is not a valid date"),
+    (
+        ["forecast", "add", "MC", "--by", "alice", "--option", "red=0.5", "--option", "blue=0.4"],
+        "sum to 1, they sum to 0.9",
+    ),
+    (
+        ["forecast", "add", "Q1", "--by", "alice", "--said", "pretty sure"],
+        "unknown phrase 'pretty sure'",
+    ),
+    (
+        ["forecast", "add", "Q1", "--by", "alice", "--p", "0.5", "--at", "2026-03-05"],
+        "after question Q1 closed",
+    ),
+    (
+        [
+            "forecast",
+            "add",
+            "MC",
+            "--by",
+            "alice",
+            "--option",
+            "red=0.5",
+            "--option",
+            "blue=0.5",
+            "--at",
+            "2999-01-01",
+        ],
+        "in the future",
+    ),
+    (
+        ["forecast", "add", "Q1", "--by", "alice", "--p", "0.5", "--at", "2026-02-30"],
+        "--at: '2026-02-30' is not a valid date",
+    ),
     (["forecast", "add", "NOPE", "--by", "alice", "--p", "0.5"], "no question with id 'NOPE'"),
-    (["forecast", "add", "Q1", "--by", "nobody", "--p", "0.5"],
-     "no forecaster with id 'nobody'"),
-    (["forecaster", "add", "alice", "--name", "Another Alice"],
-     "a forecaster with id 'alice' already exists"),
-    (["question", "add", "--title", "x", "--kind", "binary", "--closes", "2026-01-01",
-      "--opens", "2026-02-01", "--resolve-on", "2026-03-01"], "is before opens_at"),
-    (["question", "add", "--title", "x", "--kind", "binary", "--closes", "2027-01-01"],
-     "exactly one of resolve_on and deadline"),
+    (["forecast", "add", "Q1", "--by", "nobody", "--p", "0.5"], "no forecaster with id 'nobody'"),
+    (
+        ["forecaster", "add", "alice", "--name", "Another Alice"],
+        "a forecaster with id 'alice' already exists",
+    ),
+    (
+        [
+            "question",
+            "add",
+            "--title",
+            "x",
+            "--kind",
+            "binary",
+            "--closes",
+            "2026-01-01",
+            "--opens",
+            "2026-02-01",
+            "--resolve-on",
+            "2026-03-01",
+        ],
+        "is before opens_at",
+    ),
+    (
+        ["question", "add", "--title", "x", "--kind", "binary", "--closes", "2027-01-01"],
+        "exactly one of resolve_on and deadline",
+    ),
     (["question", "show", "NOPE"], "no question with id 'NOPE'"),
-    (["question", "add", "--title", "x", "--kind", "binary", "--closes", "2027-01-01",
-      "--resolve-on", "2027-01-01", "--resolution", "{not json"], "--resolution: not valid"),
+    (
+        [
+            "question",
+            "add",
+            "--title",
+            "x",
+            "--kind",
+            "binary",
+            "--closes",
+            "2027-01-01",
+            "--resolve-on",
+            "2027-01-01",
+            "--resolution",
+            "{not json",
+        ],
+        "--resolution: not valid",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_INPUTS,
-                         ids=[m.split()[0] + str(i) for i, (_, m) in enumerate(BAD_INPUTS)])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    BAD_INPUTS,
+    ids=[m.split()[0] + str(i) for i, (_, m) in enumerate(BAD_INPUTS)],
+)
 def test_bad_input_exits_2_names_the_problem_and_writes_nothing(
     seeded: Cli, args: list[str], message: str
 ) -> None:
@@ -132,8 +262,13 @@ def test_import_example_lists_and_shows_a1(cli: Cli, example_file: Path) -> None
     shown = json.loads(cli("question", "show", "A1", "--json").stdout)
     yao = next(f for f in shown["forecasts"] if f["forecaster"] == "yao-shunyu")
     assert yao["made_at"].startswith("2026-01-10")
-    assert yao["verbal"] == {"phrase": "high likelihood", "scale": "icd203",
-                             "term": "very likely", "low": 0.8, "high": 0.95}
+    assert yao["verbal"] == {
+        "phrase": "high likelihood",
+        "scale": "icd203",
+        "term": "very likely",
+        "low": 0.8,
+        "high": 0.95,
+    }
     assert yao["probability"] == 0.875
     assert yao["provenance"]["source_url"].startswith("https://")
     text = cli("question", "show", "A1").stdout
@@ -180,8 +315,10 @@ def test_export_then_import_into_empty_database_round_trips(
         if db is None:
             base = cli
         else:
+
             def base(*args: str) -> object:
                 return cli(*args, db=db)
+
         exported = json.loads(base("export", "--format", "json").stdout)  # type: ignore[attr-defined]
         exported.pop("ledger_head")
         return exported
@@ -189,8 +326,9 @@ def test_export_then_import_into_empty_database_round_trips(
     assert snapshot(empty) == snapshot(None)
 
 
-def test_verify_passes_then_names_a_tampered_row(cli: Cli, example_file: Path,
-                                                 database_url: str) -> None:
+def test_verify_passes_then_names_a_tampered_row(
+    cli: Cli, example_file: Path, database_url: str
+) -> None:
     assert cli("import", str(example_file)).exit_code == 0
     ok = cli("verify")
     assert ok.exit_code == 0, ok.output
@@ -201,8 +339,12 @@ def test_verify_passes_then_names_a_tampered_row(cli: Cli, example_file: Path,
 
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE forecast SET probability = 0.5 WHERE forecaster = 'lin-junyang'"
-                          " AND question_id = 'A2'"))
+        conn.execute(
+            text(
+                "UPDATE forecast SET probability = 0.5 WHERE forecaster = 'lin-junyang'"
+                " AND question_id = 'A2'"
+            )
+        )
         conn.execute(text("UPDATE question SET title = 'edited' WHERE id = 'B3'"))
     engine.dispose()
     bad = cli("verify")
@@ -211,8 +353,9 @@ def test_verify_passes_then_names_a_tampered_row(cli: Cli, example_file: Path,
     assert "question B3" in bad.stdout and "changed title" in bad.stdout
 
 
-def test_verify_finds_deleted_and_smuggled_rows(cli: Cli, example_file: Path,
-                                                database_url: str) -> None:
+def test_verify_finds_deleted_and_smuggled_rows(
+    cli: Cli, example_file: Path, database_url: str
+) -> None:
     assert cli("import", str(example_file)).exit_code == 0
     from sqlalchemy import text
 
@@ -221,8 +364,9 @@ def test_verify_finds_deleted_and_smuggled_rows(cli: Cli, example_file: Path,
     engine = make_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM forecast WHERE question_id = 'D2'"))
-        conn.execute(text("INSERT INTO forecaster (handle, name, kind) VALUES ('ghost', 'G', "
-                          "'person')"))
+        conn.execute(
+            text("INSERT INTO forecaster (handle, name, kind) VALUES ('ghost', 'G', 'person')")
+        )
     engine.dispose()
     result = cli("verify", "--json")
     assert result.exit_code == 1
@@ -239,8 +383,11 @@ def test_verify_finds_an_edited_event(cli: Cli, example_file: Path, database_url
 
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE ledger_event SET payload = replace(payload, '0.15', '0.25') "
-                          "WHERE seq = 20"))
+        conn.execute(
+            text(
+                "UPDATE ledger_event SET payload = replace(payload, '0.15', '0.25') WHERE seq = 20"
+            )
+        )
     engine.dispose()
     result = cli("verify")
     assert result.exit_code == 1

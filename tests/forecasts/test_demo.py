@@ -13,7 +13,11 @@ def test_demo_creates_a_fresh_database_and_prints_the_founding_claims(tmp_path: 
     for _ in range(2):  # afresh each time: a second run must not fail on duplicates
         result = subprocess.run(
             [sys.executable, "-m", "forecasts", "demo"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -24,6 +28,10 @@ def test_demo_creates_a_fresh_database_and_prints_the_founding_claims(tmp_path: 
     assert "10 to 100, 90% interval, log scale" in out
     verify = subprocess.run(
         [sys.executable, "-m", "forecasts", "verify", "--db", "forecasts-demo.db"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert verify.returncode == 0, verify.stderr

@@ -22,8 +22,11 @@ def test_each_write_appends_one_chained_event(store: Store) -> None:
     assert head.seq == 3
     with store.reading() as session:
         events = list(store.events(session))
-    assert [e.kind for e in events] == ["forecaster.created", "question.created",
-                                        "forecast.created"]
+    assert [e.kind for e in events] == [
+        "forecaster.created",
+        "question.created",
+        "forecast.created",
+    ]
     assert events[2].entity_id == forecast.id
     assert events[0].prev_hash == GENESIS_HASH
     for previous, event in zip(events, events[1:], strict=False):
@@ -46,13 +49,21 @@ def test_a_failed_batch_writes_no_row_and_no_event(store: Store) -> None:
 def test_round_trip_of_every_field(store: Store) -> None:
     add_forecaster(store, make_forecaster(affiliation="Lab"), as_of=AS_OF)
     question = make_question(
-        kind="numeric", scale={"log_scale": True, "lower": 1, "unit": "x"}, tags=["a", "b"],
+        kind="numeric",
+        scale={"log_scale": True, "lower": 1, "unit": "x"},
+        tags=["a", "b"],
         operationalization={"note": "n", "by": "alice", "alternatives": ["z"]},
-        check_every="7d", resolution={"source": "manual"},
+        check_every="7d",
+        resolution={"source": "manual"},
     )
     add_question(store, question, as_of=AS_OF)
     assert store.question("Q1") == question
-    entry = make_forecast_input(p=None, quantiles={0.1: 1.5, 0.9: 9.0}, source="https://x",
-                                quote="q", published_at="2026-01-31")
+    entry = make_forecast_input(
+        p=None,
+        quantiles={0.1: 1.5, 0.9: 9.0},
+        source="https://x",
+        quote="q",
+        published_at="2026-01-31",
+    )
     forecast = add_forecast(store, entry, as_of=AS_OF)
     assert store.forecasts(question_id="Q1") == [forecast]
