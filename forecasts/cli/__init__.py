@@ -12,6 +12,7 @@ def build_app() -> typer.Typer:
     from .admin import export_command, import_command, init_command, ledger_app, verify_command
     from .demo import demo_command
     from .records import forecast_app, forecaster_app, question_app
+    from .resolve import correct_command, evidence_app, resolve_command, scheduler_command
 
     app = typer.Typer(
         name="forecasts",
@@ -28,6 +29,10 @@ def build_app() -> typer.Typer:
     app.command("export")(export_command)
     app.command("verify")(verify_command)
     app.add_typer(ledger_app())
+    app.command("resolve")(resolve_command)
+    app.command("correct")(correct_command)
+    app.add_typer(evidence_app())
+    app.command("scheduler")(scheduler_command)
     app.command("demo")(demo_command)
     return app
 

@@ -29,6 +29,7 @@ from .tables import (
     LedgerEventRow,
     LedgerHeadRow,
     QuestionRow,
+    ResolutionCheckRow,
     ResolutionRow,
 )
 
@@ -106,6 +107,14 @@ class Store:
             row, entity_type, entity_id = convert.correction_row(obj), "correction", ""
         session.add(row)
         session.flush()
+        if isinstance(obj, Question):
+            state = "pending" if obj.resolution else "manual"
+            session.add(ResolutionCheckRow(question_id=obj.id, state=state))
+        elif isinstance(obj, Resolution):
+            check = session.get(ResolutionCheckRow, obj.question_id)
+            if check is not None:
+                check.state, check.claimed_by, check.claimed_until = "resolved", None, None
+                session.add(check)
         if isinstance(obj, Correction):
             entity_id = str(row.id)
         self._append(session, f"{entity_type}.created", entity_type, entity_id, obj, as_of)
