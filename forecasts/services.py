@@ -30,6 +30,7 @@ __all__ = [
     "add_question",
     "add_resolution",
     "build_forecast",
+    "check_resolution_spec",
     "new_id",
 ]
 
@@ -45,7 +46,17 @@ def add_forecaster(store: Store, forecaster: Forecaster, *, as_of: datetime) -> 
     return forecaster
 
 
+def check_resolution_spec(question: Question) -> None:
+    """Refuse a machine resolution spec that does not parse (FieldError names the key)."""
+    if question.resolution:
+        from forecasts.resolution.runtime import build_registry
+        from forecasts.resolution.spec import parse_resolution
+
+        parse_resolution(question.resolution, build_registry())
+
+
 def add_question(store: Store, question: Question, *, as_of: datetime) -> Question:
+    check_resolution_spec(question)
     with store.transaction() as session:
         store.record(session, question, as_of=as_of)
     return question

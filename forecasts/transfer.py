@@ -23,7 +23,7 @@ from forecasts.db.store import Record, Store
 from forecasts.domain import Correction, Forecaster, Question, Resolution, check_outcome
 from forecasts.errors import ForecastsError, ImportFileError, InputError
 from forecasts.inputs import ForecastInput, describe_validation_error
-from forecasts.services import build_forecast, new_id
+from forecasts.services import build_forecast, check_resolution_spec, new_id
 
 __all__ = ["ImportSummary", "dump_records", "export_records", "import_file", "load_records"]
 
@@ -164,6 +164,7 @@ def _validate(
                 handles.add(record.handle)
             elif entry.section == "questions":
                 record = Question.model_validate({"opens_at": as_of, **data})
+                check_resolution_spec(record)
                 if record.id in questions:
                     raise InputError(f"id: a question '{record.id}' already exists")
                 questions[record.id] = record

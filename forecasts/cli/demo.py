@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from sqlmodel import select
 
-from forecasts.db.store import open_store
+from forecasts.db.store import Store, open_store
+from forecasts.db.tables import ResolutionCheckRow
 from forecasts.domain import question_status
+from forecasts.resolution.runtime import build_registry
+from forecasts.resolution.sweep import run_sweep
 from forecasts.timeutils import utc_now
 from forecasts.transfer import import_file
+from sources import ReplayFetcher
 
 from ._common import cli_errors
 from .render import describe_value, format_question_line, format_when
@@ -21,6 +27,45 @@ __all__ = ["demo_command", "default_example"]
 def default_example() -> Path:
     """``examples/ai_race_2026.yaml`` beside the package (source checkout)."""
     return Path(__file__).resolve().parents[2] / "examples" / "ai_race_2026.yaml"
+
+
+def _sources(spec: dict[str, Any]) -> str:
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "source" in node:
+                names.add(str(node["source"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return "source: " + ", ".join(sorted(names))
+
+
+def _resolve_from_recordings(
+    store: Store, recordings: Path, now: datetime
+) -> dict[str, ResolutionCheckRow]:
+    """Sweep what is due, replaying recorded responses instead of fetching live."""
+    summary = run_sweep(
+        store, build_registry(), ReplayFetcher(recordings), as_of=now, clock=utc_now, worker="demo"
+    )
+    for result in summary.results:
+        if result.result == "resolved":
+            outcome = (result.outcome or "").upper()
+            typer.echo(
+                f"Resolved {result.question_id} -> {outcome} from RECORDED responses "
+                f"replayed from {recordings} (not fetched live)."
+            )
+        else:
+            typer.echo(f"{result.question_id}: {result.result}: {result.detail[:120]}")
+    typer.echo("")
+    with store.reading() as session:
+        rows = session.exec(select(ResolutionCheckRow)).all()
+    return {row.question_id: row for row in rows}
 
 
 @cli_errors
@@ -41,11 +86,32 @@ def demo_command(
     summary = import_file(store, source, as_of=now)
     counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts.items() if n)
     typer.echo(f"Imported {counts} from {source.name} into {db_path}.\n")
+    recordings = source.parent / "recordings" / source.stem
+    checks = _resolve_from_recordings(store, recordings, now) if recordings.is_dir() else {}
     outcomes = store.current_outcomes()
     handles = {f.handle: f for f in store.forecasters()}
     for question in sorted(store.questions(), key=lambda q: q.id):
         state = question_status(question, resolved=outcomes.get(question.id), as_of=now)
         typer.echo(format_question_line(question, state))
+        resolution = store.resolution(question.id)
+        if resolution is not None:
+            label = "from RECORDED responses" if "[recorded evidence]" in resolution.note else ""
+            typer.echo(
+                f"    resolved {resolution.outcome.upper()} {label} by "
+                f"{resolution.by}: {resolution.note.removeprefix('[recorded evidence] ')}"
+            )
+        elif question.resolution:
+            check = checks.get(question.id)
+            when = (
+                check.next_check_at
+                if check is not None and check.next_check_at
+                else question.resolves_at
+            )
+            typer.echo(
+                f"    pending: next check {format_when(when)} ({_sources(question.resolution)})"
+            )
+        else:
+            typer.echo(f"    resolved by hand after {format_when(question.resolves_at)}")
         for forecast in store.forecasts(question_id=question.id):
             who = handles[forecast.forecaster]
             typer.echo(

@@ -29,6 +29,10 @@ class RuleError(ValueError):
     """The observations cannot be turned into an outcome under this rule (permanent)."""
 
 
+class _Annulled(Exception):
+    """A source reported that the data the question needs does not exist (annul it)."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """An outcome (``yes``/``no``/``annulled``/an option/a number) with the reasoning."""
@@ -60,9 +64,36 @@ def _top_groups(ranking: Mapping[str, float]) -> tuple[list[str], float]:
     return sorted(g for g, v in ranking.items() if v == best), best
 
 
+def _group_value(leaf: Leaf, obs: Observation) -> float:
+    if obs.ranking is None:
+        raise RuleError(f"{leaf.spec.source}: group_value needs a ranking observation")
+    if leaf.group not in obs.ranking:
+        raise RuleError(
+            f"{leaf.spec.source}: no value for group {leaf.group!r} (groups: "
+            f"{', '.join(sorted(obs.ranking))})"
+        )
+    return float(obs.ranking[leaf.group])
+
+
+def _number(node: Leaf | Derived, observations: Mapping[int, Observation]) -> float:
+    if isinstance(node, Derived):
+        value = _evaluate(node, observations, QuestionKind.NUMERIC).value
+        if value is None:
+            raise RuleError(f"{node.rule}: did not give a number")
+        return value
+    obs = observations[id(node)]
+    if obs.kind == "market" and obs.market_outcome == "annulled":
+        raise _Annulled(f"{node.spec.source}: {obs.detail}")
+    if node.rule == "group_value":
+        return _group_value(node, obs)
+    return _number_of(obs, node.spec.source)
+
+
 def _leaf(leaf: Leaf, obs: Observation, kind: QuestionKind) -> Verdict:
     name = leaf.spec.source
     rule = leaf.rule
+    if obs.kind == "market" and obs.market_outcome == "annulled" and rule != "market":
+        return Verdict("annulled", None, f"{name}: annulled: {obs.detail}")
     if rule == "auto":
         if obs.kind == "market":
             rule = "market"
@@ -89,6 +120,9 @@ def _leaf(leaf: Leaf, obs: Observation, kind: QuestionKind) -> Verdict:
             None,
             f"{name}: {observed!r} {leaf.op} {leaf.threshold!r} is {flag}; {obs.detail}",
         )
+    if rule == "group_value":
+        value = _group_value(leaf, obs)
+        return Verdict(repr(value), value, f"{name}: {leaf.group} at {value:g}; {obs.detail}")
     if rule == "value":
         value = _number_of(obs, name)
         return Verdict(repr(value), value, f"{name}: value {value!r}; {obs.detail}")
@@ -134,12 +168,23 @@ def _leaf(leaf: Leaf, obs: Observation, kind: QuestionKind) -> Verdict:
 
 
 def evaluate(node: Node, observations: Mapping[int, Observation], kind: QuestionKind) -> Verdict:
-    """The verdict of ``node``; ``observations`` maps ``id(leaf)`` to its observation."""
+    """The verdict of ``node``; ``observations`` maps ``id(leaf)`` to its observation.
+
+    A source that reports the needed data does not exist (e.g. no leaderboard publication in
+    the window) annuls the question; anything else that cannot be evaluated raises RuleError.
+    """
+    try:
+        return _evaluate(node, observations, kind)
+    except _Annulled as exc:
+        return Verdict("annulled", None, f"annulled: {exc}")
+
+
+def _evaluate(node: Node, observations: Mapping[int, Observation], kind: QuestionKind) -> Verdict:
     if isinstance(node, Leaf):
         return _leaf(node, observations[id(node)], kind)
     if isinstance(node, Derived):
-        a = _number_of(observations[id(node.a)], node.a.spec.source)
-        b = _number_of(observations[id(node.b)], node.b.spec.source)
+        a = _number(node.a, observations)
+        b = _number(node.b, observations)
         if node.rule == "ratio":
             if b == 0:
                 raise RuleError("ratio: the denominator is 0")
@@ -151,7 +196,7 @@ def evaluate(node: Node, observations: Mapping[int, Observation], kind: Question
             flag = _COMPARE[node.op](value, node.threshold)
             return Verdict(_yes_no(flag), None, f"{detail}; {node.op} {node.threshold:g} is {flag}")
         return Verdict(repr(value), value, detail)
-    children = [evaluate(child, observations, QuestionKind.BINARY) for child in node.of]
+    children = [_evaluate(child, observations, QuestionKind.BINARY) for child in node.of]
     if any(c.outcome == "annulled" for c in children):
         return Verdict(
             "annulled", None, "a part was annulled: " + "; ".join(c.detail for c in children)

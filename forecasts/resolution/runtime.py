@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from forecasts.settings import Settings
@@ -18,8 +19,9 @@ from sources import (
 __all__ = ["build_fetcher", "build_registry"]
 
 
+@functools.cache
 def build_registry() -> SourceRegistry:
-    """Every source registered under the ``forecasts.sources`` entry points."""
+    """Every source registered under the ``forecasts.sources`` entry points (read once)."""
     return load_sources()
 
 

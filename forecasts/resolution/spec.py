@@ -7,7 +7,9 @@ The simplest spec names a source and compares its value with a threshold::
 Keys that belong to the rule (``rule``, ``op``, ``threshold``, ``group``, ``map``, ``of``,
 ``a``, ``b``, ``window_start``) are split off; the rest is the source's own spec, validated by
 the source's model. Combinations: ``{rule: all|any, of: [spec, ...]}``; derived values:
-``{rule: ratio|difference, a: spec, b: spec, op: ..., threshold: ...}``.
+``{rule: ratio|difference, a: spec, b: spec, op: ..., threshold: ...}``, where ``a`` and ``b``
+give numbers (a source's value, ``rule: group_value`` of a ranking, or another ratio or
+difference).
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from typing import Any, Literal
 
 from forecasts.errors import FieldError
 from forecasts.timeutils import parse_datetime
-from sources import SourceRegistry, SourceSpec, SpecError
+from sources import SourceRegistry, SourceSpec, SpecError, UnknownSourceError
 
 __all__ = ["Combine", "Derived", "Leaf", "Node", "ResolutionPlan", "parse_resolution"]
 
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
 _OPS = (">", ">=", "<", "<=", "==", "!=")
 RULE_KEYS = frozenset({"rule", "op", "threshold", "group", "map", "of", "a", "b", "window_start"})
-_LEAF_RULES = ("compare", "value", "market", "top_group", "map", "text")
+_LEAF_RULES = ("compare", "value", "market", "top_group", "group_value", "map", "text")
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,8 @@ class Derived:
     """A value derived from two numbers: ``a / b`` or ``a - b``, then compared or kept."""
 
     rule: Literal["ratio", "difference"]
-    a: Leaf
-    b: Leaf
+    a: Leaf | Derived
+    b: Leaf | Derived
     op: str | None = None
     threshold: float | None = None
 
@@ -76,7 +78,8 @@ class ResolutionPlan:
             if isinstance(node, Leaf):
                 found.append(node)
             elif isinstance(node, Derived):
-                found.extend((node.a, node.b))
+                walk(node.a)
+                walk(node.b)
             else:
                 for child in node.of:
                     walk(child)
@@ -107,7 +110,7 @@ def _leaf(data: dict[str, Any], registry: SourceRegistry, where: str) -> Leaf:
         raise FieldError(f"{where}source", "required (name a source, e.g. http_json)")
     try:
         spec = registry.parse_spec(source_keys)
-    except SpecError as exc:
+    except (SpecError, UnknownSourceError) as exc:
         raise FieldError(f"{where}source", str(exc)) from None
     op = _op(data.get("op"), where)
     threshold = data.get("threshold")
@@ -126,6 +129,8 @@ def _leaf(data: dict[str, Any], registry: SourceRegistry, where: str) -> Leaf:
     mapping = data.get("map") or {}
     if not isinstance(mapping, dict):
         raise FieldError(f"{where}map", "must map observed values to outcomes")
+    if rule == "group_value" and not data.get("group"):
+        raise FieldError(f"{where}group", "group_value needs the group whose value to take")
     if rule == "top_group" and not data.get("group") and not mapping:
         raise FieldError(f"{where}group", "top_group needs the group that means YES (or a map)")
     return Leaf(
@@ -153,8 +158,11 @@ def _node(data: Any, registry: SourceRegistry, where: str) -> Node:
         parts = []
         for name in ("a", "b"):
             part = _node(data.get(name), registry, f"{where}{name}.")
-            if not isinstance(part, Leaf):
-                raise FieldError(f"{where}{name}", "must be a single source spec")
+            if isinstance(part, Combine):
+                raise FieldError(
+                    f"{where}{name}",
+                    "must give a number (a source or a ratio or difference), not all/any",
+                )
             parts.append(part)
         op = _op(data.get("op"), where)
         threshold = _number(data.get("threshold"), where)

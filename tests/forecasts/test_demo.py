@@ -26,6 +26,8 @@ def test_demo_creates_a_fresh_database_and_prints_the_founding_claims(tmp_path: 
         assert f"\n{qid} " in out
     assert "Yao Shunyu, 2026-01-10: p=0.875 (said 'high likelihood'" in out
     assert "10 to 100, 90% interval, log scale" in out
+    assert "Resolved D1 -> YES from RECORDED responses" in out
+    assert "pending: next check 2029-01-10 (source: lmarena)" in out
     verify = subprocess.run(
         [sys.executable, "-m", "forecasts", "verify", "--db", "forecasts-demo.db"],
         cwd=tmp_path,

@@ -307,6 +307,16 @@ def test_derived_and_combined_rules(store: Store, server: Server, fetcher: Fetch
     assert len(store.resolution("ALL").evidence_sha256) == 2  # type: ignore[union-attr]
 
 
+def test_specs_are_checked_when_a_question_is_added(store: Store) -> None:
+    from forecasts.errors import FieldError
+
+    with pytest.raises(FieldError, match="resolution.source: No source named 'nosuch'"):
+        _add(store, "X", {"source": "nosuch"})
+    with pytest.raises(FieldError, match="resolution.of"):
+        _add(store, "Y", {"rule": "all", "of": []})
+    assert store.question("X") is None and store.ledger_head().seq == 0
+
+
 def test_dry_run_writes_nothing(store: Store, server: Server, fetcher: Fetcher) -> None:
     server.routes["/v"] = Route(b'{"data": {"value": 1}}')
     _add(store, "D", _spec(server, op=">", threshold=0))
@@ -319,7 +329,9 @@ def test_dry_run_writes_nothing(store: Store, server: Server, fetcher: Fetcher) 
 
 
 def test_a_bad_spec_goes_to_review_with_the_reason(store: Store, fetcher: Fetcher) -> None:
-    _add(store, "X", {"source": "nosuch", "url": "http://127.0.0.1:9/"})
+    # e.g. a source plugin uninstalled after the question was recorded
+    with store.transaction() as session:
+        store.record(session, make_question("X", resolution={"source": "nosuch"}), as_of=AS_OF)
     summary = _sweep(store, fetcher)
     assert summary.results[0].result == "needs_review"
     assert "no source named 'nosuch'" in (_check(store, "X").last_error or "").lower()
