@@ -33,8 +33,9 @@ def _admin_connect() -> object:
     import psycopg
 
     assert PG_URL is not None
-    return psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
-                           autocommit=True)
+    return psycopg.connect(
+        PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    )
 
 
 def _pg_url(database: str) -> str:

@@ -10,6 +10,14 @@ __all__ = ["build_app", "main"]
 def build_app() -> typer.Typer:
     """Assemble the CLI: the composition root of the command-line front end."""
     from .admin import export_command, import_command, init_command, ledger_app, verify_command
+    from .analysis import (
+        calibration_command,
+        compare_command,
+        leaderboard_command,
+        record_command,
+        serve_command,
+        token_app,
+    )
     from .demo import demo_command
     from .records import forecast_app, forecaster_app, question_app
     from .resolve import correct_command, evidence_app, resolve_command, scheduler_command
@@ -34,6 +42,12 @@ def build_app() -> typer.Typer:
     app.add_typer(evidence_app())
     app.command("scheduler")(scheduler_command)
     app.command("demo")(demo_command)
+    app.command("record")(record_command)
+    app.command("leaderboard")(leaderboard_command)
+    app.command("compare")(compare_command)
+    app.command("calibration")(calibration_command)
+    app.command("serve")(serve_command)
+    app.add_typer(token_app())
     return app
 
 

@@ -19,6 +19,7 @@ from forecasts.transfer import import_file
 from sources import ReplayFetcher
 
 from ._common import cli_errors
+from .analysis import demo_summary
 from .render import describe_value, format_question_line, format_when
 
 __all__ = ["demo_command", "default_example"]
@@ -123,4 +124,6 @@ def demo_command(
     typer.echo(
         f"Next: forecasts question show A1 --db {db_path}   |   forecasts verify --db {db_path}"
     )
+    for line in demo_summary(store, as_of=now, db=str(db_path)):
+        typer.echo(line)
     store.close()

@@ -1,0 +1,52 @@
+"""The application factory: the API under ``/api`` and the web pages, one store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from forecasts.db.store import Store, open_store
+from forecasts.errors import ForecastsError
+from forecasts.settings import Settings
+
+from .errors import error_response
+from .routes import forecasters, questions, records, writes
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """Forecasts recorded in a hash-chained ledger, resolved and scored.
+
+Reads are public. Writes need `Authorization: Bearer <token>` (`forecasts token create`):
+a forecaster token posts forecasts only as its forecaster; an admin token manages
+questions, forecasters and resolutions. Errors are `{"detail": {"code", "message"}}`;
+validation errors keep FastAPI's 422 shape.
+"""
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    """Build the app over ``store`` (or a store opened from ``settings``, closed on shutdown)."""
+    from forecasts.web import build_router
+
+    owned = store is None
+    the_store = store if store is not None else open_store(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            the_store.close()
+
+    app = FastAPI(
+        title="forecasts",
+        version="0.1.0",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.store = the_store
+    app.add_exception_handler(ForecastsError, error_response)
+    for module in (forecasters, questions, writes, records):
+        app.include_router(module.router)
+    app.include_router(build_router())
+    return app

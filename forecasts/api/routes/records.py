@@ -1,0 +1,119 @@
+"""Track records, the leaderboard, comparisons, resolutions and the ledger head."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from forecasts.domain import QuestionKind, Resolution
+from forecasts.records import (
+    DEFAULT_MIN_N,
+    Comparison,
+    Leaderboard,
+    RecordFilter,
+    TrackRecord,
+    compare,
+    leaderboard,
+    load_record_data,
+    track_record,
+)
+from forecasts.timeutils import as_utc, utc_now
+
+from ..deps import StoreDep
+from ..errors import READ_ERRORS
+from ..schemas import Health, LedgerHeadPublic, Page
+from ._params import HandlePath, Limit, Offset
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["records"])
+
+Tag = Annotated[str | None, Query(max_length=200, description="Only questions with this tag.")]
+Since = Annotated[datetime | None, Query(description="Only questions that closed on or after.")]
+Until = Annotated[datetime | None, Query(description="Only questions that closed on or before.")]
+Metric = Literal["brier", "brier_time_weighted", "log_score", "brier_relative", "peer_score"]
+CompareMetric = Literal["brier", "brier_time_weighted", "log_score"]
+
+
+def _filters(
+    tag: str | None,
+    since: datetime | None,
+    until: datetime | None = None,
+    kind: QuestionKind | None = None,
+    min_horizon_days: float | None = None,
+) -> RecordFilter:
+    # Query datetimes without an offset are read as UTC.
+    return RecordFilter(
+        tag=tag,
+        since=None if since is None else as_utc(since),
+        until=None if until is None else as_utc(until),
+        kind=kind,
+        min_horizon_days=min_horizon_days,
+    )
+
+
+@router.get("/forecasters/{handle}/record", response_model=TrackRecord, responses=READ_ERRORS)
+def get_record(
+    handle: HandlePath,
+    store: StoreDep,
+    tag: Tag = None,
+    since: Since = None,
+    until: Until = None,
+    kind: QuestionKind | None = None,
+    min_horizon_days: Annotated[float | None, Query(ge=0, le=100_000)] = None,
+    min_n: Annotated[int, Query(ge=1, le=1_000_000)] = DEFAULT_MIN_N,
+) -> TrackRecord:
+    """The forecaster's track record (same keys as ``forecasts record --json``)."""
+    filters = _filters(tag, since, until, kind, min_horizon_days)
+    data = load_record_data(store, as_of=utc_now(), filters=filters, forecaster=handle)
+    return track_record(data, handle, min_n=min_n)
+
+
+@router.get("/leaderboard", response_model=Leaderboard, responses=READ_ERRORS)
+def get_leaderboard(
+    store: StoreDep,
+    metric: Metric = "brier",
+    min_n: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    common: bool = False,
+    tag: Tag = None,
+    since: Since = None,
+) -> Leaderboard:
+    """Forecasters ranked by ``metric`` with n, coverage and bootstrap intervals."""
+    data = load_record_data(store, as_of=utc_now(), filters=_filters(tag, since))
+    return leaderboard(data, metric=metric, min_n=min_n, common=common)
+
+
+@router.get("/compare", response_model=Comparison, responses=READ_ERRORS)
+def get_comparison(
+    store: StoreDep,
+    a: Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")],
+    b: Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")],
+    metric: CompareMetric = "brier",
+    tag: Tag = None,
+    since: Since = None,
+) -> Comparison:
+    """Two forecasters on the questions both answered: difference, interval, p-values."""
+    data = load_record_data(store, as_of=utc_now(), filters=_filters(tag, since))
+    return compare(data, a, b, metric=metric)
+
+
+@router.get("/resolutions", response_model=Page[Resolution], responses=READ_ERRORS)
+def list_resolutions(store: StoreDep, limit: Limit = 100, offset: Offset = 0) -> Page[Resolution]:
+    """Recorded resolutions, oldest first (corrections are separate ledger events)."""
+    found = store.resolutions()
+    return Page(data=found[offset : offset + limit], count=len(found))
+
+
+@router.get("/ledger/head", response_model=LedgerHeadPublic)
+def ledger_head(store: StoreDep) -> LedgerHeadPublic:
+    """The newest ledger event's sequence number and hash."""
+    head = store.ledger_head()
+    return LedgerHeadPublic(seq=head.seq, hash=head.hash)
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    """A trivial endpoint (no database): the service answers."""
+    return Health()
