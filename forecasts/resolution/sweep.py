@@ -434,10 +434,9 @@ def run_sweep(
             done += 1
             if progress is not None:
                 progress(done, done)
-        if dry_run:
-            release(store, ids, worker=worker)
     seen_ids = sorted(seen)
-    for start in range(0, len(seen_ids), 500):  # claims re-taken by the last, empty round
+    # Claims still held (dry runs keep theirs until here, so the next round moves on).
+    for start in range(0, len(seen_ids), 500):
         release(store, seen_ids[start : start + 500], worker=worker)
     summary.requests = len(sweep.cache)
     return summary
