@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -54,7 +55,7 @@ class FetchRequest(BaseModel):
             raise ValueError(f"url must start with http:// or https://, got {self.url!r}")
         return self
 
-    @property
+    @functools.cached_property
     def public_url(self) -> str:
         """The URL with ``params`` merged in, without any secret parameter."""
         return str(httpx.URL(self.url).copy_merge_params(self.params))
@@ -64,7 +65,7 @@ class FetchRequest(BaseModel):
         """The URL actually requested: public parameters plus secret ones."""
         return str(httpx.URL(self.url).copy_merge_params(self.params + self.secret_params))
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """A stable string identifying the request; identical requests share a key."""
         parts = [f"{self.method} {self.public_url}"]

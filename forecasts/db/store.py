@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, Table, func, insert, update
 from sqlmodel import Session, col, select
 
 from forecasts.domain import Correction, Forecast, Forecaster, Question, Resolution
@@ -44,6 +44,11 @@ class LedgerHead:
 
     seq: int
     hash: str
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = getattr(model, "__table__")  # noqa: B009  (SQLModel sets it at runtime)
+    return table
 
 
 def open_store(url: str, *, auto_migrate: bool = True) -> Store:
@@ -129,13 +134,17 @@ class Store:
         obj: Record,
         as_of: datetime,
     ) -> None:
-        # Touch the head row first: a row lock on PostgreSQL, the write lock on SQLite.
-        session.connection().execute(
-            update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
-        )
-        head = session.get(LedgerHeadRow, 1, with_for_update=True, populate_existing=True)
-        if head is None:
+        # Core statements, not the ORM: appends sit on every write path. Touch the head row
+        # first: that takes a row lock on PostgreSQL and the write lock on SQLite.
+        connection = session.connection()
+        head = _table(LedgerHeadRow)
+        connection.execute(update(head).where(head.c.id == 1).values(id=1))
+        current = connection.execute(
+            select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+        ).first()
+        if current is None:
             raise OperationError("ledger head row is missing; run `forecasts init`")
+        seq, prev_hash = int(current[0]) + 1, str(current[1])
         payload = canonical_json(
             {
                 "kind": kind,
@@ -144,23 +153,20 @@ class Store:
                 "data": obj.model_dump(mode="json"),
             }
         )
-        digest = chain_hash(head.hash, payload)
-        session.add(
-            LedgerEventRow(
-                seq=head.seq + 1,
+        digest = chain_hash(prev_hash, payload)
+        connection.execute(
+            insert(_table(LedgerEventRow)).values(
+                seq=seq,
                 kind=kind,
                 entity_type=entity_type,
                 entity_id=entity_id,
                 payload=payload,
-                prev_hash=head.hash,
+                prev_hash=prev_hash,
                 hash=digest,
                 recorded_at=as_of,
             )
         )
-        head.seq += 1
-        head.hash = digest
-        session.add(head)
-        session.flush()
+        connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=digest))
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -188,10 +194,14 @@ class Store:
             rows = session.exec(select(ForecasterRow).order_by(col(ForecasterRow.handle))).all()
             return [Forecaster.model_validate(convert.forecaster_fields(r)) for r in rows]
 
-    def questions(self) -> list[Question]:
+    def questions(self, *, ids: Sequence[str] | None = None) -> list[Question]:
+        """All questions (or those with ``ids``), by closing time."""
         with self.reading() as session:
+            query = select(QuestionRow)
+            if ids is not None:
+                query = query.where(col(QuestionRow.id).in_(list(ids)))
             rows = session.exec(
-                select(QuestionRow).order_by(col(QuestionRow.closes_at), col(QuestionRow.id))
+                query.order_by(col(QuestionRow.closes_at), col(QuestionRow.id))
             ).all()
             return [Question.model_validate(convert.question_fields(r)) for r in rows]
 

@@ -21,7 +21,6 @@ from forecasts.db.tables import (
     QuestionRow,
     ResolutionAttemptRow,
     ResolutionCheckRow,
-    ResolutionRow,
 )
 from forecasts.domain import Resolution
 
@@ -126,18 +125,12 @@ def write_resolution(
 ) -> bool:
     """Resolution, evidence, ledger event, attempt and check state in one transaction.
 
-    Returns False (writing nothing) when the claim was lost or the question already resolved.
+    Returns False (writing nothing) when the claim was lost or the question already resolved
+    (a resolution, manual or not, moves the check out of ``pending`` in its own transaction).
     """
     with store.transaction() as session:
         check = _own(session, resolution.question_id, worker)
         if check is None:
-            return False
-        exists = session.exec(
-            select(ResolutionRow.id).where(  # type: ignore[call-overload]
-                ResolutionRow.question_id == resolution.question_id
-            )
-        ).first()
-        if exists is not None:
             return False
         for row in evidence:
             session.add(row)

@@ -423,11 +423,7 @@ def run_sweep(
         if not ids:
             break
         seen.update(ids)
-        checks = []
-        for qid in ids:
-            question = store.question(qid)
-            if question is not None:
-                checks.append(sweep.plan(question))
+        checks = [sweep.plan(question) for question in store.questions(ids=ids)]
         sweep._prepare(checks)
         for check in checks:
             summary.results.append(sweep._check_one(check))
