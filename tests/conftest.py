@@ -12,12 +12,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 PG_URL = os.environ.get("FORECASTS_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("FORECASTS_REQUIRE_POSTGRES") == "1"
-_KEEP = {"FORECASTS_TEST_POSTGRES_URL", "FORECASTS_REQUIRE_POSTGRES", "FORECASTS_REQUIRE_BROWSER"}
+_KEEP = {
+    "FORECASTS_TEST_POSTGRES_URL",
+    "FORECASTS_REQUIRE_POSTGRES",
+    "FORECASTS_REQUIRE_BROWSER",
+    "FORECASTS_REQUIRE_ALL",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +98,24 @@ def store(database_url: str) -> Iterator[object]:
     opened = open_store(database_url)
     yield opened
     opened.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """With FORECASTS_REQUIRE_ALL=1 (CI), a skipped test fails the run: no hidden gaps."""
+    del exitstatus, config
+    if os.environ.get("FORECASTS_REQUIRE_ALL") != "1":
+        return
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"FORECASTS_REQUIRE_ALL=1: {len(skipped)} test(s) skipped; failing the run",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    if os.environ.get("FORECASTS_REQUIRE_ALL") != "1" or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = 1
