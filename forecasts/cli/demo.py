@@ -61,7 +61,7 @@ def _resolve_from_recordings(
                 f"Resolved {result.question_id} -> {outcome} from RECORDED responses "
                 f"replayed from {recordings} (not fetched live)."
             )
-        else:
+        elif result.result != "pending":  # pending ones are listed below with their next check
             typer.echo(f"{result.question_id}: {result.result}: {result.detail[:120]}")
     typer.echo("")
     with store.reading() as session:

@@ -33,10 +33,15 @@ _MAX_PAGES = 50
 
 
 class LmarenaSpec(SourceSpec):
-    """``{source: lmarena, date: 2029-01-10, config: text, category: overall, by: country}``."""
+    """``{source: lmarena, date: 2029-01-10, config: text, category: overall, by: country}``.
+
+    Without ``date`` the leaderboard is read as of the check: the latest publication on or
+    before the previous day (a final one). Then a missing recent publication is "not yet"
+    rather than an annulment, since a later check may find one.
+    """
 
     source: Literal["lmarena"] = "lmarena"
-    date: _dt.date
+    date: _dt.date | None = None
     config: str = Field("text", pattern=r"^[a-z0-9_]+$")
     category: str = Field("overall", pattern=r"^[a-z0-9_]+$")
     by: Literal["organization", "country"] = "country"
@@ -44,11 +49,15 @@ class LmarenaSpec(SourceSpec):
     unknown_orgs: Literal["error", "ignore"] = "error"
 
 
-def _page_request(spec: LmarenaSpec, offset: int) -> FetchRequest:
-    start = spec.date - timedelta(days=spec.max_staleness_days)
+def _target(spec: LmarenaSpec, as_of: datetime) -> _dt.date:
+    return spec.date if spec.date is not None else as_of.date() - timedelta(days=1)
+
+
+def _page_request(spec: LmarenaSpec, target: _dt.date, offset: int) -> FetchRequest:
+    start = target - timedelta(days=spec.max_staleness_days)
     where = (
         f"\"category\"='{spec.category}' AND \"leaderboard_publish_date\">='{start.isoformat()}'"
-        f" AND \"leaderboard_publish_date\"<='{spec.date.isoformat()}'"
+        f" AND \"leaderboard_publish_date\"<='{target.isoformat()}'"
     )
     return FetchRequest(
         url=LMARENA_FILTER_URL,
@@ -90,31 +99,33 @@ class LmarenaSource(Source[LmarenaSpec]):
     spec_model: ClassVar[type[SourceSpec]] = LmarenaSpec
 
     def requests(self, spec: LmarenaSpec, *, as_of: datetime) -> list[FetchRequest]:
-        return [_page_request(spec, 0)]
+        return [_page_request(spec, _target(spec, as_of), 0)]
 
     def more_requests(
         self, spec: LmarenaSpec, responses: Mapping[str, Evidence], *, as_of: datetime
     ) -> list[FetchRequest]:
-        first = responses.get(_page_request(spec, 0).key)
+        target = _target(spec, as_of)
+        first = responses.get(_page_request(spec, target, 0).key)
         if first is None:
             return []
         total = _total(first)
-        return [_page_request(spec, offset) for offset in range(_PAGE, total, _PAGE)]
+        return [_page_request(spec, target, offset) for offset in range(_PAGE, total, _PAGE)]
 
     def parse(
         self, spec: LmarenaSpec, responses: Mapping[str, Evidence], *, as_of: datetime
     ) -> Observation:
-        if as_of.date() <= spec.date:
+        target = _target(spec, as_of)
+        if as_of.date() <= target:
             raise NotYetError(
-                f"leaderboard for {spec.date.isoformat()} is not final before that day ends",
-                expected_by=spec.date + timedelta(days=1),
+                f"leaderboard for {target.isoformat()} is not final before that day ends",
+                expected_by=target + timedelta(days=1),
             )
-        first = response_for(responses, _page_request(spec, 0))
+        first = response_for(responses, _page_request(spec, target, 0))
         total = _total(first)
         rows: list[Mapping[str, Any]] = []
         urls = []
         for offset in range(0, max(total, 1), _PAGE):
-            evidence = response_for(responses, _page_request(spec, offset))
+            evidence = response_for(responses, _page_request(spec, target, offset))
             urls.append(evidence.url)
             page = field(load_json(evidence), "rows", url=evidence.url)
             if not isinstance(page, list):
@@ -127,17 +138,23 @@ class LmarenaSource(Source[LmarenaSpec]):
             if field(row, "category", url=url, where="row") != spec.category:
                 continue
             day = _publish_date(field(row, "leaderboard_publish_date", url=url, where="row"), url)
-            if day <= spec.date:
+            if day <= target:
                 dated.append((day, row))
-        window_start = spec.date - timedelta(days=spec.max_staleness_days)
+        window_start = target - timedelta(days=spec.max_staleness_days)
         latest = max((day for day, _ in dated), default=None)
+        if (latest is None or latest < window_start) and spec.date is None:
+            raise NotYetError(
+                f"no LMArena {spec.config}/{spec.category} publication between "
+                f"{window_start.isoformat()} and {target.isoformat()} yet",
+                url=first.url,
+            )
         if latest is None or latest < window_start:
             return Observation(
                 kind="market",
                 market_outcome="annulled",
                 detail=(
                     f"stale: no LMArena {spec.config}/{spec.category} publication between "
-                    f"{window_start.isoformat()} and {spec.date.isoformat()}"
+                    f"{window_start.isoformat()} and {target.isoformat()}"
                 ),
                 evidence_urls=urls,
             )

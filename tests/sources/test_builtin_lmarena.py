@@ -129,3 +129,15 @@ def test_resolve_pages_through_all_rows() -> None:
     )
     assert sorted(offsets) == [0, 100, 200] and len(evidence) == 3
     assert observation.ranking == {"US": 1429.0, "CN": 1600.0}
+
+
+def test_without_a_date_the_check_day_decides(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("lmarena/filter_text_overall.json")
+    spec = {"source": "lmarena"}
+    # Checked on 2026-03-21: the previous day's view, i.e. the 2026-03-18 publication.
+    observation = run_parse(LmarenaSource(), spec, body, as_of=datetime(2026, 3, 21, tzinfo=UTC))
+    assert observation.data_date == date(2026, 3, 18)
+    assert observation.ranking == {"US": 1502.0, "CN": 1464.1}
+    # Checked long after the last publication: "not yet", never an annulment.
+    with pytest.raises(NotYetError, match="no LMArena text/overall publication"):
+        run_parse(LmarenaSource(), spec, body, as_of=datetime(2026, 6, 1, tzinfo=UTC))
