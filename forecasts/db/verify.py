@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from . import convert
 from .store import Store
 from .tables import (
     CorrectionRow,
+    EvidenceRow,
     ForecasterRow,
     ForecastRow,
     LedgerHeadRow,
@@ -137,4 +139,19 @@ def verify_store(store: Store) -> VerifyReport:
         for key, (seq, _) in recorded.items():
             if key not in seen:
                 report.problems.append(f"{key[0]} {key[1]} (event {seq}): row was deleted")
+        report.problems.extend(_evidence_problems(session, recorded))
     return report
+
+
+def _evidence_problems(
+    session: Session, recorded: dict[tuple[str, str], tuple[int, dict[str, Any]]]
+) -> Iterable[str]:
+    """Evidence bytes must still hash to their SHA-256, and that hash must be ledgered."""
+    rows = session.exec(select(EvidenceRow).execution_options(yield_per=500))
+    for row in rows:
+        where = f"evidence {row.id} (question {row.question_id})"
+        if row.body is not None and hashlib.sha256(row.body).hexdigest() != row.sha256:
+            yield f"{where}: stored bytes no longer match their SHA-256"
+        ledgered = recorded.get(("resolution", row.question_id), (0, {}))[1]
+        if row.sha256 not in ledgered.get("evidence_sha256", []):
+            yield f"{where}: hash {row.sha256[:16]}... is not in the ledgered resolution"

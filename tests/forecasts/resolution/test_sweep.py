@@ -336,3 +336,22 @@ def test_a_bad_spec_goes_to_review_with_the_reason(store: Store, fetcher: Fetche
     assert summary.results[0].result == "needs_review"
     assert "no source named 'nosuch'" in (_check(store, "X").last_error or "").lower()
     assert store.resolution("X") is None
+
+
+def test_verify_rehashes_stored_evidence(
+    store: Store, server: Server, fetcher: Fetcher, database_url: str
+) -> None:
+    server.routes["/v"] = Route(b'{"data": {"value": 12}}')
+    _add(store, "E", _spec(server, op=">", threshold=10))
+    _sweep(store, fetcher)
+    assert verify_store(store).ok
+    from sqlalchemy import text
+
+    from forecasts.db.engine import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE evidence SET body = :b"), {"b": b'{"data": {"value": 9}}'})
+    engine.dispose()
+    problems = verify_store(store).problems
+    assert any("stored bytes no longer match their SHA-256" in p for p in problems)
