@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from forecasts.db.store import Store
 from forecasts.db.tables import EvidenceRow, ResolutionAttemptRow, ResolutionCheckRow
 from forecasts.domain import Correction, Question, QuestionKind, Resolution, ResolutionMethod
 from forecasts.errors import FieldError, InputError, NotFoundError, OperationError
@@ -24,6 +25,13 @@ from ._common import DbOption, JsonOption, cli_errors, emit_json, open_cli_store
 from .render import format_when
 
 __all__ = ["correct_command", "evidence_app", "resolve_command", "scheduler_command"]
+
+
+def _question(store: Store, question_id: str) -> Question:
+    question = store.question(question_id)
+    if question is None:
+        raise NotFoundError("question", question_id)
+    return question
 
 
 def _outcome(question: Question, text: str) -> tuple[str, float | None]:
@@ -158,10 +166,7 @@ def resolve_command(
     if not note:
         raise FieldError("--note", "required: say why (what the evidence shows)")
     store = open_cli_store(db)
-    question = store.question(question_id)
-    if question is None:
-        raise NotFoundError("question", question_id)
-    text, value = _outcome(question, outcome)
+    text, value = _outcome(_question(store, question_id), outcome)
     now = utc_now()
     resolution = Resolution(
         question_id=question_id,
@@ -191,9 +196,7 @@ def correct_command(
 ) -> None:
     """Correct a wrong resolution with a recorded correction (nothing is overwritten)."""
     store = open_cli_store(db)
-    question = store.question(question_id)
-    if question is None:
-        raise NotFoundError("question", question_id)
+    question = _question(store, question_id)
     current = store.current_outcomes().get(question_id)
     if current is None:
         raise InputError(f"question {question_id} is not resolved; nothing to correct")
