@@ -13,6 +13,7 @@ from forecasts.db.store import Store, open_store
 from forecasts.db.tables import ResolutionCheckRow
 from forecasts.domain import question_status
 from forecasts.resolution.runtime import build_registry
+from forecasts.resolution.spec import parse_resolution
 from forecasts.resolution.sweep import run_sweep
 from forecasts.timeutils import utc_now
 from forecasts.transfer import import_file
@@ -31,20 +32,8 @@ def default_example() -> Path:
 
 
 def _sources(spec: dict[str, Any]) -> str:
-    names: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "source" in node:
-                names.add(str(node["source"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return "source: " + ", ".join(sorted(names))
+    plan = parse_resolution(spec, build_registry())
+    return "source: " + ", ".join(sorted({leaf.spec.source for leaf in plan.leaves()}))
 
 
 def _resolve_from_recordings(
