@@ -8,8 +8,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from forecasts.db.store import Store
-
-from .tokens import Principal, authenticate
+from forecasts.services.tokens import Principal, authenticate
 
 __all__ = ["AdminDep", "AuthDep", "StoreDep", "get_principal", "get_store", "require_admin"]
 

@@ -14,7 +14,7 @@ from forecasts.db.verify import verify_store
 from forecasts.errors import FieldError, LedgerIntegrityError
 from forecasts.settings import load_settings
 from forecasts.timeutils import utc_now
-from forecasts.transfer import dump_records, export_records, import_file
+from forecasts.services.transfer import dump_records, export_records, import_file
 
 from ._common import DbOption, JsonOption, cli_errors, emit_json, open_cli_store
 

@@ -380,7 +380,7 @@ def token_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create an API token; it is printed once and stored only as its SHA-256."""
-    from forecasts.api.tokens import create_token
+    from forecasts.services.tokens import create_token
 
     secret, info = create_token(
         open_cli_store(db), name, admin=admin, forecaster=forecaster, as_of=utc_now()
@@ -400,7 +400,7 @@ def token_create(
 @cli_errors
 def token_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List API tokens (never their secrets)."""
-    from forecasts.api.tokens import list_tokens
+    from forecasts.services.tokens import list_tokens
 
     tokens = list_tokens(open_cli_store(db))
     if as_json:
@@ -429,7 +429,7 @@ def token_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke an API token."""
-    from forecasts.api.tokens import revoke_token
+    from forecasts.services.tokens import revoke_token
 
     revoke_token(open_cli_store(db), token_id)
     typer.echo(f"revoked token {token_id}")

@@ -16,7 +16,7 @@ from forecasts.resolution.runtime import build_registry
 from forecasts.resolution.spec import parse_resolution
 from forecasts.resolution.sweep import run_sweep
 from forecasts.timeutils import utc_now
-from forecasts.transfer import import_file
+from forecasts.services.transfer import import_file
 from sources import ReplayFetcher
 
 from ._common import cli_errors

@@ -6,7 +6,7 @@ event in the caller's transaction, so rows and events commit or roll back togeth
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +29,6 @@ from .tables import (
     LedgerEventRow,
     LedgerHeadRow,
     QuestionRow,
-    ResolutionCheckRow,
     ResolutionRow,
 )
 
@@ -57,6 +56,61 @@ def open_store(url: str, *, auto_migrate: bool = True) -> Store:
     if auto_migrate and needs_migration(engine):
         migrate(engine)
     return Store(engine)
+
+
+@dataclass(frozen=True)
+class _Mapper:
+    """How one record type becomes a row and a ledger event (a mapper, as in event stores)."""
+
+    entity: str
+    conflict: str
+    key: Callable[[Any], str]
+    to_row: Callable[[Any], Any]
+    exists: Callable[[Session, Any], bool]
+
+
+def _resolution_exists(session: Session, obj: Resolution) -> bool:
+    query = select(ResolutionRow.id).where(ResolutionRow.question_id == obj.question_id)
+    return session.exec(query).first() is not None
+
+
+_MAPPERS: dict[type[Any], _Mapper] = {
+    Forecaster: _Mapper(
+        "forecaster",
+        "forecaster",
+        lambda o: o.handle,
+        convert.forecaster_row,
+        lambda s, o: s.get(ForecasterRow, o.handle) is not None,
+    ),
+    Question: _Mapper(
+        "question",
+        "question",
+        lambda o: o.id,
+        convert.question_row,
+        lambda s, o: s.get(QuestionRow, o.id) is not None,
+    ),
+    Forecast: _Mapper(
+        "forecast",
+        "forecast",
+        lambda o: o.id,
+        convert.forecast_row,
+        lambda s, o: s.get(ForecastRow, o.id) is not None,
+    ),
+    Resolution: _Mapper(
+        "resolution",
+        "resolution for question",
+        lambda o: o.question_id,
+        convert.resolution_row,
+        _resolution_exists,
+    ),
+    Correction: _Mapper(
+        "correction",
+        "correction",
+        lambda o: o.question_id,
+        convert.correction_row,
+        lambda _s, _o: False,
+    ),
+}
 
 
 class Store:
@@ -87,42 +141,20 @@ class Store:
     # -- writes ---------------------------------------------------------------------------
 
     def record(self, session: Session, obj: Record, *, as_of: datetime) -> str:
-        """Insert ``obj`` and append its ledger event; returns the entity id."""
-        row: Any
-        if isinstance(obj, Forecaster):
-            if session.get(ForecasterRow, obj.handle) is not None:
-                raise ConflictError("forecaster", obj.handle)
-            row, entity_type, entity_id = convert.forecaster_row(obj), "forecaster", obj.handle
-        elif isinstance(obj, Question):
-            if session.get(QuestionRow, obj.id) is not None:
-                raise ConflictError("question", obj.id)
-            row, entity_type, entity_id = convert.question_row(obj), "question", obj.id
-        elif isinstance(obj, Forecast):
-            if session.get(ForecastRow, obj.id) is not None:
-                raise ConflictError("forecast", obj.id)
-            row, entity_type, entity_id = convert.forecast_row(obj), "forecast", obj.id
-        elif isinstance(obj, Resolution):
-            existing = session.exec(
-                select(ResolutionRow).where(ResolutionRow.question_id == obj.question_id)
-            ).first()
-            if existing is not None:
-                raise ConflictError("resolution for question", obj.question_id)
-            row, entity_type, entity_id = convert.resolution_row(obj), "resolution", obj.question_id
-        else:
-            row, entity_type, entity_id = convert.correction_row(obj), "correction", ""
+        """Insert ``obj``'s row and append its ledger event; returns the entity id.
+
+        Nothing else: operational state (the sweep's check rows) is written by the caller
+        through :mod:`forecasts.db.checks` in the same transaction.
+        """
+        mapper = _MAPPERS[type(obj)]
+        if mapper.exists(session, obj):
+            raise ConflictError(mapper.conflict, mapper.key(obj))
+        row = mapper.to_row(obj)
         session.add(row)
         session.flush()
-        if isinstance(obj, Question):
-            state = "pending" if obj.resolution else "manual"
-            session.add(ResolutionCheckRow(question_id=obj.id, state=state))
-        elif isinstance(obj, Resolution):
-            check = session.get(ResolutionCheckRow, obj.question_id)
-            if check is not None:
-                check.state, check.claimed_by, check.claimed_until = "resolved", None, None
-                session.add(check)
-        if isinstance(obj, Correction):
-            entity_id = str(row.id)
-        self._append(session, f"{entity_type}.created", entity_type, entity_id, obj, as_of)
+        # Corrections are numbered by the database; everything else carries its own key.
+        entity_id = str(row.id) if isinstance(obj, Correction) else mapper.key(obj)
+        self._append(session, f"{mapper.entity}.created", mapper.entity, entity_id, obj, as_of)
         return entity_id
 
     def _append(
@@ -220,6 +252,10 @@ class Store:
             )
             rows = session.exec(query).all()
             return [Forecast.model_validate(convert.forecast_fields(r)) for r in rows]
+
+    def has_forecast(self, forecast_id: str) -> bool:
+        with self.reading() as session:
+            return session.get(ForecastRow, forecast_id) is not None
 
     def resolution(self, question_id: str) -> Resolution | None:
         with self.reading() as session:

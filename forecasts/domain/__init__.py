@@ -26,9 +26,14 @@ from forecasts.domain.rules import question_status as question_status
 from forecasts.domain.verbal import SCALES as SCALES
 from forecasts.domain.verbal import VerbalBand as VerbalBand
 from forecasts.domain.verbal import lookup_phrase as lookup_phrase
+from forecasts.domain.vocab import CheckState as CheckState
+from forecasts.domain.vocab import Metric as Metric
+from forecasts.domain.vocab import QuestionStatus as QuestionStatus
+from forecasts.domain.vocab import SweepResult as SweepResult
 
 __all__ = [
     "SCALES",
+    "CheckState",
     "Correction",
     "Distribution",
     "Forecast",
@@ -36,6 +41,7 @@ __all__ = [
     "ForecasterKind",
     "IntervalForecast",
     "LognormalForecast",
+    "Metric",
     "NormalForecast",
     "NumericScale",
     "Operationalization",
@@ -43,8 +49,10 @@ __all__ = [
     "QuantileForecast",
     "Question",
     "QuestionKind",
+    "QuestionStatus",
     "Resolution",
     "ResolutionMethod",
+    "SweepResult",
     "VerbalBand",
     "VerbalProbability",
     "check_forecast_fits",

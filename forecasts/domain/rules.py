@@ -6,29 +6,33 @@ import math
 from datetime import datetime
 
 from forecasts.domain.models import Forecast, Question, QuestionKind
+from forecasts.domain.vocab import QuestionStatus
+from forecasts.errors import FieldError
 
 __all__ = ["check_forecast_fits", "question_status", "check_outcome"]
 
 
 def check_forecast_fits(question: Question, forecast: Forecast, *, as_of: datetime) -> None:
-    """Raise ValueError (naming the field) when ``forecast`` cannot be recorded on ``question``."""
+    """Raise FieldError when ``forecast`` cannot be recorded on ``question``."""
     if forecast.made_at > as_of:
-        raise ValueError(
-            f"made_at: {forecast.made_at.isoformat()} is in the future (now {as_of.isoformat()})"
+        raise FieldError(
+            "made_at", f"{forecast.made_at.isoformat()} is in the future (now {as_of.isoformat()})"
         )
     if forecast.made_at > question.closes_at:
-        raise ValueError(
-            f"made_at: {forecast.made_at.isoformat()} is after question {question.id} closed "
-            f"at {question.closes_at.isoformat()}"
+        raise FieldError(
+            "made_at",
+            f"{forecast.made_at.isoformat()} is after question {question.id} closed "
+            f"at {question.closes_at.isoformat()}",
         )
     kind = question.kind
     if kind is QuestionKind.BINARY and forecast.probability is None:
-        raise ValueError(f"probability: question {question.id} is binary; give a probability")
+        raise FieldError("probability", f"question {question.id} is binary; give a probability")
     if kind is QuestionKind.MULTIPLE_CHOICE:
         if forecast.probabilities is None:
-            raise ValueError(
-                f"probabilities: question {question.id} is multiple_choice; give one "
-                f"probability per option ({', '.join(question.options)})"
+            raise FieldError(
+                "probabilities",
+                f"question {question.id} is multiple_choice; give one "
+                f"probability per option ({', '.join(question.options)})",
             )
         missing = [o for o in question.options if o not in forecast.probabilities]
         extra = [o for o in forecast.probabilities if o not in question.options]
@@ -38,14 +42,16 @@ def check_forecast_fits(question: Question, forecast: Forecast, *, as_of: dateti
                 parts.append(f"missing {', '.join(missing)}")
             if extra:
                 parts.append(f"unknown {', '.join(extra)}")
-            raise ValueError(
-                f"probabilities: options of question {question.id} are "
-                f"{', '.join(question.options)}; " + "; ".join(parts)
+            raise FieldError(
+                "probabilities",
+                f"options of question {question.id} are "
+                f"{', '.join(question.options)}; " + "; ".join(parts),
             )
     if kind is QuestionKind.NUMERIC and forecast.distribution is None:
-        raise ValueError(
-            f"distribution: question {question.id} is numeric; give quantiles, an interval, "
-            "a normal or a lognormal"
+        raise FieldError(
+            "distribution",
+            f"question {question.id} is numeric; give quantiles, an interval, "
+            "a normal or a lognormal",
         )
 
 
@@ -54,25 +60,26 @@ def check_outcome(question: Question, outcome: str, value: float | None) -> None
     if outcome == "annulled":
         return
     if question.kind is QuestionKind.BINARY and outcome not in ("yes", "no"):
-        raise ValueError(f"outcome: '{outcome}' is not yes, no or annulled")
+        raise FieldError("outcome", f"'{outcome}' is not yes, no or annulled")
     if question.kind is QuestionKind.MULTIPLE_CHOICE and outcome not in question.options:
-        raise ValueError(
-            f"outcome: '{outcome}' is not an option of {question.id} "
-            f"({', '.join(question.options)}) or annulled"
+        raise FieldError(
+            "outcome",
+            f"'{outcome}' is not an option of {question.id} "
+            f"({', '.join(question.options)}) or annulled",
         )
     if question.kind is QuestionKind.NUMERIC and (value is None or not math.isfinite(value)):
-        raise ValueError(f"outcome: question {question.id} is numeric; give a finite number")
+        raise FieldError("outcome", f"question {question.id} is numeric; give a finite number")
 
 
-def question_status(question: Question, *, resolved: str | None, as_of: datetime) -> str:
+def question_status(question: Question, *, resolved: str | None, as_of: datetime) -> QuestionStatus:
     """``open``, ``closed``, ``due``, ``resolved`` or ``annulled`` at ``as_of``.
 
     ``resolved`` is the current outcome (after corrections) or None.
     """
     if resolved is not None:
-        return "annulled" if resolved == "annulled" else "resolved"
+        return QuestionStatus.ANNULLED if resolved == "annulled" else QuestionStatus.RESOLVED
     if as_of >= question.resolves_at:
-        return "due"
+        return QuestionStatus.DUE
     if as_of >= question.closes_at:
-        return "closed"
-    return "open"
+        return QuestionStatus.CLOSED
+    return QuestionStatus.OPEN

@@ -17,16 +17,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Text, cast, select
 
+from forecasts.db.record_rows import RecordRows, read_record_rows
 from forecasts.db.store import Store
-from forecasts.db.tables import (
-    CorrectionRow,
-    ForecasterRow,
-    ForecastRow,
-    QuestionRow,
-    ResolutionRow,
-)
 from forecasts.domain import QuestionKind
 from forecasts.domain.models import Distribution
 from forecasts.errors import NotFoundError
@@ -122,27 +115,8 @@ class RecordData:
             raise NotFoundError("forecaster", handle) from None
 
 
-def _outcomes(conn: Connection, as_of: datetime) -> dict[str, tuple[str, float | None, datetime]]:
-    """Question id -> (outcome, value, resolved_at) after corrections made by ``as_of``."""
-    r = ResolutionRow.__table__.c  # type: ignore[attr-defined]
-    c = CorrectionRow.__table__.c  # type: ignore[attr-defined]
-    found: dict[str, tuple[str, float | None, datetime]] = {}
-    for qid, outcome, value, resolved_at in conn.execute(
-        select(r.question_id, r.outcome, r.value, r.resolved_at)
-    ):
-        if seconds(resolved_at) <= seconds(as_of):
-            found[qid] = (outcome, value, resolved_at)
-    for qid, outcome, value, corrected_at in conn.execute(
-        select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
-    ):
-        if qid in found and seconds(corrected_at) <= seconds(as_of):
-            found[qid] = (outcome, value, found[qid][2])
-    return found
-
-
-def _questions(conn: Connection, filters: RecordFilter, as_of: datetime) -> QuestionArrays:
-    qc = QuestionRow.__table__.c  # type: ignore[attr-defined]
-    outcomes = _outcomes(conn, as_of)
+def _questions(rows: RecordRows, filters: RecordFilter) -> QuestionArrays:
+    outcomes = rows.outcomes
     ids: list[str] = []
     titles: list[str] = []
     kinds: list[QuestionKind] = []
@@ -151,12 +125,7 @@ def _questions(conn: Connection, filters: RecordFilter, as_of: datetime) -> Ques
     opens: list[float] = []
     closes: list[float] = []
     values: list[float] = []
-    rows = conn.execute(
-        select(qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags).order_by(
-            qc.id
-        )
-    )
-    for qid, title, kind_text, opts, opens_at, closes_at, tags in rows:
+    for qid, title, kind_text, opts, opens_at, closes_at, tags in rows.questions:
         resolved = outcomes.get(qid)
         if resolved is None or resolved[0] == "annulled":
             continue
@@ -222,30 +191,13 @@ def load_record_data(
     than that long before it, are left out.
     """
     filters = filters or RecordFilter()
-    fc = ForecastRow.__table__.c  # type: ignore[attr-defined]
-    pc = ForecasterRow.__table__.c  # type: ignore[attr-defined]
     horizon = (filters.min_horizon_days or 0.0) * 86400.0
-    with store.reading() as session:
-        conn = session.connection()
-        people = conn.execute(select(pc.handle, pc.name).order_by(pc.handle)).all()
-        if forecaster is not None and forecaster not in {h for h, _ in people}:
-            raise NotFoundError("forecaster", forecaster)
-        questions = _questions(conn, filters, as_of)
-        binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
-        binary = binary.add_columns(cast(fc.verbal, Text)).where(fc.probability.is_not(None))
-        other = select(
-            fc.question_id,
-            fc.forecaster,
-            fc.made_at,
-            cast(fc.probabilities, Text),
-            cast(fc.distribution, Text),
-        ).where(fc.probability.is_(None))
-        if forecaster is not None:
-            binary = binary.where(fc.forecaster == forecaster)
-            other = other.where(fc.forecaster == forecaster)
-        order = (fc.made_at, fc.recorded_at, fc.id)
-        binary_rows = conn.execute(binary.order_by(*order)).all()
-        other_rows = conn.execute(other.order_by(*order)).all()
+    rows = read_record_rows(store, as_of=as_of, forecaster=forecaster)
+    people = rows.people
+    if forecaster is not None and forecaster not in {h for h, _ in people}:
+        raise NotFoundError("forecaster", forecaster)
+    questions = _questions(rows, filters)
+    binary_rows, other_rows = rows.binary, rows.others
     handles = tuple(h for h, _ in people)
     who = {h: i for i, h in enumerate(handles)}
     which = {qid: i for i, qid in enumerate(questions.ids)}

@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from forecasts.db.checks import (
+    check_status,
+    claim_due,
+    ensure_checks,
+    release,
+    write_attempt,
+    write_resolution,
+)
+from forecasts.db.evidence import StoredEvidence
 from forecasts.db.store import Store
-from forecasts.db.tables import EvidenceRow
 from forecasts.domain import Question, Resolution, ResolutionMethod, check_outcome
 from forecasts.errors import ForecastsError
 from sources import (
@@ -33,7 +41,6 @@ from sources import (
 
 from .rules import RuleError, Verdict, evaluate
 from .spec import Leaf, ResolutionPlan, parse_resolution
-from .state import claim_due, ensure_checks, release, write_attempt, write_resolution
 
 __all__ = ["QuestionResult", "RetryPolicy", "SweepSummary", "default_worker_name", "run_sweep"]
 
@@ -274,11 +281,8 @@ class _Sweep:
         )
 
     def _attempts(self, question_id: str) -> int:
-        from forecasts.db.tables import ResolutionCheckRow
-
-        with self.store.reading() as session:
-            row = session.get(ResolutionCheckRow, question_id)
-            return row.attempts if row is not None else 0
+        status = check_status(self.store, question_id)
+        return 0 if status is None else status.attempts
 
     def _check_one(self, check: _Check) -> QuestionResult:
         question = check.question
@@ -343,7 +347,7 @@ class _Sweep:
         if self.dry_run:
             return QuestionResult(question.id, "resolved", verdict.outcome, note, None, hashes)
         rows = [
-            EvidenceRow(
+            StoredEvidence(
                 question_id=question.id,
                 url=e.url,
                 fetched_at=e.fetched_at,

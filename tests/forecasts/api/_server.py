@@ -17,7 +17,7 @@ import httpx
 from forecasts.db.store import open_store
 from forecasts.domain import Resolution
 from forecasts.services import add_resolution
-from forecasts.transfer import import_file
+from forecasts.services.transfer import import_file
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ai_race_2026.yaml"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from forecasts.api import create_app
-from forecasts.api.tokens import create_token
+from forecasts.services.tokens import create_token
 from forecasts.db.store import Store
 from forecasts.settings import Settings
 from tests.factories import AS_OF

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from forecasts.api.tokens import list_tokens, revoke_token
+from forecasts.services.tokens import list_tokens, revoke_token
 from forecasts.records import load_record_data, track_record
 from forecasts.timeutils import utc_now
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from forecasts.api.tokens import create_token
+from forecasts.services.tokens import create_token
 from forecasts.db.store import open_store
 from forecasts.timeutils import utc_now
 

@@ -1,4 +1,4 @@
-"""Use cases over the store: record forecasters, questions, forecasts and outcomes.
+"""Recording: forecasters, questions, forecasts, resolutions and corrections.
 
 Each function validates fully before it writes, and writes in one transaction with its
 ledger event, so bad input leaves the database (and the ledger head) as it was.
@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+from forecasts.db.checks import write_record
 from forecasts.db.store import Store
 from forecasts.domain import (
     Correction,
@@ -58,7 +59,7 @@ def check_resolution_spec(question: Question) -> None:
 def add_question(store: Store, question: Question, *, as_of: datetime) -> Question:
     check_resolution_spec(question)
     with store.transaction() as session:
-        store.record(session, question, as_of=as_of)
+        write_record(store, session, question, as_of=as_of)
     return question
 
 
@@ -76,11 +77,7 @@ def build_forecast(
     if not forecaster_known:
         raise NotFoundError("forecaster", entry.by)
     forecast = entry.to_forecast(forecast_id=id_factory(), recorded_at=as_of)
-    try:
-        check_forecast_fits(question, forecast, as_of=as_of)
-    except ValueError as exc:
-        field, _, problem = str(exc).partition(": ")
-        raise FieldError(field, problem) from None
+    check_forecast_fits(question, forecast, as_of=as_of)
     return forecast
 
 
@@ -101,11 +98,7 @@ def _check_resolution(
 ) -> Question:
     if question is None:
         raise NotFoundError("question", question_id)
-    try:
-        check_outcome(question, outcome, value)
-    except ValueError as exc:
-        field, _, problem = str(exc).partition(": ")
-        raise FieldError(field, problem) from None
+    check_outcome(question, outcome, value)
     return question
 
 
@@ -122,7 +115,7 @@ def add_resolution(store: Store, resolution: Resolution, *, as_of: datetime) -> 
             f"question {resolution.question_id} is already resolved; record a correction"
         )
     with store.transaction() as session:
-        store.record(session, resolution, as_of=as_of)
+        write_record(store, session, resolution, as_of=as_of)
     return resolution
 
 

@@ -19,11 +19,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from forecasts.db.checks import write_record
 from forecasts.db.store import Record, Store
 from forecasts.domain import Correction, Forecaster, Question, Resolution, check_outcome
 from forecasts.errors import ForecastsError, ImportFileError, InputError
 from forecasts.inputs import ForecastInput, describe_validation_error
-from forecasts.services import build_forecast, check_resolution_spec, new_id
+
+from .recording import build_forecast, check_resolution_spec, new_id
 
 __all__ = ["ImportSummary", "dump_records", "export_records", "import_file", "load_records"]
 
@@ -175,7 +177,7 @@ def _validate(
                     forecaster_known=data.get("by") in handles,
                     as_of=as_of,
                 )
-                if record.id in forecast_ids or store_has_forecast(store, record.id):
+                if record.id in forecast_ids or store.has_forecast(record.id):
                     raise InputError(f"id: a forecast '{record.id}' already exists")
                 forecast_ids.add(record.id)
             elif entry.section == "resolutions":
@@ -203,23 +205,13 @@ def _validate(
     return records, problems
 
 
-def store_has_forecast(store: Store, forecast_id: str) -> bool:
-    from forecasts.db.tables import ForecastRow
-
-    with store.reading() as session:
-        return session.get(ForecastRow, forecast_id) is not None
-
-
 def _check_outcome(
     questions: dict[str, Question], question_id: str, outcome: str, value: float | None
 ) -> None:
     question = questions.get(question_id)
     if question is None:
         raise InputError(f"question_id: no question with id '{question_id}'")
-    try:
-        check_outcome(question, outcome, value)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    check_outcome(question, outcome, value)
 
 
 def import_file(
@@ -237,7 +229,7 @@ def import_file(
     summary = ImportSummary(dict.fromkeys(SECTIONS, 0))
     with store.transaction() as session:
         for done, record in enumerate(records, start=1):
-            store.record(session, record, as_of=as_of)
+            write_record(store, session, record, as_of=as_of)
             section = _PLURAL[type(record).__name__.lower()]
             summary.counts[section] += 1
             if progress is not None:

@@ -1,4 +1,4 @@
-"""The sweep's database side: claims with leases, and the writes after each check.
+"""The sweep's operational state: check rows, claims with leases, attempts, evidence rows.
 
 Claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent sweeps split the
 work; a claim carries ``claimed_until`` so a dead worker's questions come back after the lease.
@@ -9,22 +9,120 @@ first).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, col
 
-from forecasts.db.store import Store
-from forecasts.db.tables import (
-    EvidenceRow,
+from forecasts.domain import CheckState, Question, Resolution
+from forecasts.timeutils import as_utc
+
+from .evidence import StoredEvidence, evidence_row
+from .store import Record, Store
+from .tables import (
     LedgerHeadRow,
     QuestionRow,
     ResolutionAttemptRow,
     ResolutionCheckRow,
 )
-from forecasts.domain import Resolution
 
-__all__ = ["claim_due", "ensure_checks", "release", "write_attempt", "write_resolution"]
+__all__ = [
+    "Attempt",
+    "CheckStatus",
+    "attempts_of",
+    "check_status",
+    "check_statuses",
+    "claim_due",
+    "close_check",
+    "ensure_checks",
+    "open_check",
+    "release",
+    "write_attempt",
+    "write_record",
+    "write_resolution",
+]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One check of one question by one sweep."""
+
+    at: datetime
+    result: str
+    detail: str
+    next_check_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """Where the sweep stands with a question."""
+
+    question_id: str
+    state: CheckState
+    attempts: int
+    next_check_at: datetime | None
+    last_error: str | None
+
+
+def _initial_state(has_spec: bool) -> CheckState:
+    return CheckState.PENDING if has_spec else CheckState.MANUAL
+
+
+def open_check(session: Session, question: Question) -> None:
+    """The check row of a new question (in the transaction that records it)."""
+    state = _initial_state(bool(question.resolution))
+    session.add(ResolutionCheckRow(question_id=question.id, state=state.value))
+
+
+def close_check(session: Session, question_id: str) -> None:
+    """A resolved question leaves the sweep (in the transaction that records the resolution)."""
+    check = session.get(ResolutionCheckRow, question_id)
+    if check is not None:
+        check.state = CheckState.RESOLVED.value
+        check.claimed_by, check.claimed_until = None, None
+        session.add(check)
+
+
+def _status(row: ResolutionCheckRow) -> CheckStatus:
+    return CheckStatus(
+        question_id=row.question_id,
+        state=CheckState(row.state),
+        attempts=row.attempts,
+        next_check_at=None if row.next_check_at is None else as_utc(row.next_check_at),
+        last_error=row.last_error,
+    )
+
+
+def check_status(store: Store, question_id: str) -> CheckStatus | None:
+    with store.reading() as session:
+        row = session.get(ResolutionCheckRow, question_id)
+        return None if row is None else _status(row)
+
+
+def check_statuses(store: Store) -> dict[str, CheckStatus]:
+    with store.reading() as session:
+        rows = session.scalars(select(ResolutionCheckRow))
+        return {row.question_id: _status(row) for row in rows}
+
+
+def attempts_of(store: Store, question_id: str) -> list[Attempt]:
+    """A question's check history, oldest first."""
+    with store.reading() as session:
+        rows = session.scalars(
+            select(ResolutionAttemptRow)
+            .where(col(ResolutionAttemptRow.question_id) == question_id)
+            .order_by(col(ResolutionAttemptRow.id))
+        )
+        return [
+            Attempt(
+                as_utc(a.attempted_at),
+                a.result,
+                a.detail,
+                None if a.next_check_at is None else as_utc(a.next_check_at),
+            )
+            for a in rows
+        ]
 
 
 def ensure_checks(store: Store) -> None:
@@ -36,8 +134,8 @@ def ensure_checks(store: Store) -> None:
             .where(col(ResolutionCheckRow.question_id).is_(None))
         ).all()
         for question_id, spec in missing:
-            state = "pending" if spec else "manual"
-            session.add(ResolutionCheckRow(question_id=question_id, state=state))
+            state = _initial_state(bool(spec))
+            session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
 
 
 def _take_sqlite_write_lock(session: Session) -> None:
@@ -69,7 +167,7 @@ def claim_due(
             select(check.question_id)  # type: ignore[call-overload]
             .join(QuestionRow, QuestionRow.id == check.question_id)
             .where(
-                check.state == "pending",
+                check.state == CheckState.PENDING.value,
                 or_(col(check.next_check_at).is_(None), col(check.next_check_at) <= as_of),
                 or_(col(check.claimed_until).is_(None), col(check.claimed_until) < now),
                 due,
@@ -109,7 +207,7 @@ def release(store: Store, question_ids: Sequence[str], *, worker: str) -> None:
 
 def _own(session: Session, question_id: str, worker: str) -> ResolutionCheckRow | None:
     row = session.get(ResolutionCheckRow, question_id, with_for_update=True, populate_existing=True)
-    if row is None or row.claimed_by != worker or row.state != "pending":
+    if row is None or row.claimed_by != worker or row.state != CheckState.PENDING.value:
         return None
     return row
 
@@ -117,7 +215,7 @@ def _own(session: Session, question_id: str, worker: str) -> ResolutionCheckRow 
 def write_resolution(
     store: Store,
     resolution: Resolution,
-    evidence: Sequence[EvidenceRow],
+    evidence: Sequence[StoredEvidence],
     *,
     worker: str,
     as_of: datetime,
@@ -132,9 +230,10 @@ def write_resolution(
         check = _own(session, resolution.question_id, worker)
         if check is None:
             return False
-        for row in evidence:
-            session.add(row)
+        for item in evidence:
+            session.add(evidence_row(item))
         store.record(session, resolution, as_of=as_of)
+        close_check(session, resolution.question_id)
         session.add(
             ResolutionAttemptRow(
                 question_id=resolution.question_id,
@@ -178,7 +277,7 @@ def write_attempt(
         check.claimed_by = None
         check.claimed_until = None
         if needs_review:
-            check.state = "needs_review"
+            check.state = CheckState.NEEDS_REVIEW.value
         session.add(check)
         session.add(
             ResolutionAttemptRow(
@@ -191,3 +290,16 @@ def write_attempt(
             )
         )
         return True
+
+
+def write_record(store: Store, session: Session, obj: Record, *, as_of: datetime) -> str:
+    """Record ``obj`` (row and ledger event) and keep the sweep's state in step with it.
+
+    A new question gets its check row; a resolution takes its question out of the sweep.
+    """
+    entity_id = store.record(session, obj, as_of=as_of)
+    if isinstance(obj, Question):
+        open_check(session, obj)
+    elif isinstance(obj, Resolution):
+        close_check(session, obj.question_id)
+    return entity_id

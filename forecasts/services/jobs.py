@@ -1,0 +1,66 @@
+"""The unattended jobs: a sweep of due questions and a check of the ledger.
+
+Each job logs what it did and never raises: one bad run must not stop the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from forecasts.db.store import Store
+from forecasts.db.verify import verify_store
+from forecasts.domain import SweepResult
+from forecasts.resolution.sweep import run_sweep
+from forecasts.timeutils import utc_now
+from sources import FetcherLike, SourceRegistry
+
+__all__ = ["sweep_job", "verify_job"]
+
+
+def sweep_job(
+    store: Store, registry: SourceRegistry, fetcher: FetcherLike, log: logging.Logger
+) -> Callable[[], None]:
+    """A sweep of what is due at the time it runs."""
+
+    def job() -> None:
+        try:
+            summary = run_sweep(store, registry, fetcher, as_of=utc_now(), clock=utc_now)
+        except Exception:  # one bad sweep must not stop the scheduler
+            log.exception("sweep failed")
+            return
+        c = summary.counts()
+        log.info(
+            "sweep: resolved %d, pending %d, failed %d, needs_review %d (%d requests)",
+            c[SweepResult.RESOLVED],
+            c[SweepResult.PENDING],
+            c[SweepResult.FAILED],
+            c[SweepResult.NEEDS_REVIEW],
+            summary.requests,
+        )
+        for r in summary.results:
+            if r.result is SweepResult.RESOLVED:
+                log.info("resolved %s -> %s", r.question_id, r.outcome)
+
+    return job
+
+
+def verify_job(store: Store, log: logging.Logger) -> Callable[[], None]:
+    """A full ledger check; problems are logged as errors."""
+
+    def job() -> None:
+        try:
+            report = verify_store(store)
+        except Exception:
+            log.exception("ledger check failed")
+            return
+        if report.ok:
+            log.info("ledger ok: %d events, head %s", report.events, report.head_hash)
+        else:
+            log.error(
+                "ledger check found %d problem(s): %s",
+                len(report.problems),
+                "; ".join(report.problems[:5]),
+            )
+
+    return job
