@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from forecasts.db.store import Store, open_store
 from forecasts.errors import ForecastsError
+from forecasts.services.ledger import Store, open_database
 from forecasts.settings import Settings
 
 from .errors import error_response
@@ -30,7 +30,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     from forecasts.web import build_router
 
     owned = store is None
-    the_store = store if store is not None else open_store(settings.database_url)
+    the_store = store if store is not None else open_database(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from forecasts.db.store import Store
+from forecasts.services.ledger import Store
 from forecasts.services.tokens import Principal, authenticate
 
 __all__ = ["AdminDep", "AuthDep", "StoreDep", "get_principal", "get_store", "require_admin"]

@@ -1,4 +1,9 @@
-"""The ``forecasts`` command line (typer). Built by :func:`build_app`; nothing at import."""
+"""The ``forecasts`` command line (typer). Built by :func:`build_app`; nothing at import.
+
+One module per command group, each with its own ``typer.Typer``. Modules import only typer
+and the light vocabulary at the top; services, storage and scoring load inside the command
+that runs, so ``forecasts --help`` and simple commands start fast.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,19 @@ __all__ = ["build_app", "main"]
 
 def build_app() -> typer.Typer:
     """Assemble the CLI: the composition root of the command-line front end."""
-    from .admin import export_command, import_command, init_command, ledger_app, verify_command
-    from .analysis import (
-        calibration_command,
-        compare_command,
-        leaderboard_command,
-        record_command,
-        serve_command,
-        token_app,
+    from . import (
+        demo,
+        evidence,
+        forecasters,
+        forecasts,
+        ledger,
+        questions,
+        resolve,
+        scores,
+        server,
+        tokens,
+        transfer,
     )
-    from .demo import demo_command
-    from .records import forecast_app, forecaster_app, question_app
-    from .resolve import correct_command, evidence_app, resolve_command, scheduler_command
 
     app = typer.Typer(
         name="forecasts",
@@ -28,26 +34,20 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
     )
-    app.command("init")(init_command)
-    app.add_typer(forecaster_app())
-    app.add_typer(question_app())
-    app.add_typer(forecast_app())
-    app.command("import")(import_command)
-    app.command("export")(export_command)
-    app.command("verify")(verify_command)
-    app.add_typer(ledger_app())
-    app.command("resolve")(resolve_command)
-    app.command("correct")(correct_command)
-    app.add_typer(evidence_app())
-    app.command("scheduler")(scheduler_command)
-    app.command("demo")(demo_command)
-    app.command("record")(record_command)
-    app.command("leaderboard")(leaderboard_command)
-    app.command("compare")(compare_command)
-    app.command("calibration")(calibration_command)
-    app.command("serve")(serve_command)
-    app.add_typer(token_app())
+    app.add_typer(ledger.app())
+    app.add_typer(forecasters.app())
+    app.add_typer(questions.app())
+    app.add_typer(forecasts.app())
+    app.add_typer(transfer.app())
+    app.add_typer(ledger.ledger_app())
+    app.add_typer(resolve.app())
+    app.add_typer(evidence.app())
+    app.add_typer(demo.app())
+    app.add_typer(scores.app())
+    app.add_typer(server.app())
+    app.add_typer(tokens.app())
     return app
 
 

@@ -1,21 +1,24 @@
-"""Shared CLI plumbing: options, the store, output, and translating errors to exit codes."""
+"""Shared CLI plumbing: options, the store, output, and translating errors to exit codes.
+
+Kept light: typer and the standard library only, so that ``--help`` loads nothing else.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from forecasts.db.store import Store, open_store
 from forecasts.errors import FieldError, ForecastsError, InputError
-from forecasts.settings import load_settings
-from forecasts.timeutils import parse_datetime
+
+if TYPE_CHECKING:
+    from forecasts.services.ledger import Store
 
 __all__ = [
     "DbOption",
@@ -23,6 +26,8 @@ __all__ = [
     "cli_errors",
     "emit_json",
     "fail",
+    "flag_names",
+    "new_app",
     "open_cli_store",
     "parse_when",
 ]
@@ -41,13 +46,34 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def new_app(name: str, help_text: str) -> typer.Typer:
+    """A command group; plain help text (no rich), which keeps ``--help`` fast."""
+    return typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None)
+
+
 def open_cli_store(db: str | None) -> Store:
-    return open_store(load_settings(database_url=db).database_url)
+    from forecasts.services.ledger import open_database
+    from forecasts.settings import load_settings
+
+    return open_database(load_settings(database_url=db).database_url)
 
 
 def fail(message: str, code: int) -> typer.Exit:
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code)
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """A one-line message for a database driver error, None for anything else."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(exc, OperationalError):
+        return f"database: {str(exc.orig).splitlines()[0]}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database: {str(exc).splitlines()[0]}"
+    return None
 
 
 def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -61,15 +87,29 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(exc.message, 2) from None
         except ForecastsError as exc:
             raise fail(exc.message, 1) from None
-        except OperationalError as exc:
-            raise fail(f"database: {str(exc.orig).splitlines()[0]}", 1) from None
-        except SQLAlchemyError as exc:
-            raise fail(f"database: {str(exc).splitlines()[0]}", 1) from None
+        except Exception as exc:
+            problem = _database_problem(exc)
+            if problem is None:
+                raise
+            raise fail(problem, 1) from None
 
     return wrapper
 
 
+@contextmanager
+def flag_names(*fields: str) -> Iterator[None]:
+    """Name the command-line flag, not the field, when a service refuses one of ``fields``."""
+    try:
+        yield
+    except FieldError as exc:
+        if exc.field not in fields:
+            raise
+        raise FieldError("--" + exc.field.replace("_", "-"), exc.problem) from None
+
+
 def parse_when(value: str | None, option: str) -> datetime | None:
+    from forecasts.timeutils import parse_datetime
+
     if value is None:
         return None
     try:

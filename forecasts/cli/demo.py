@@ -4,58 +4,94 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import select
-
-from forecasts.db.store import Store, open_store
-from forecasts.db.tables import ResolutionCheckRow
-from forecasts.domain import question_status
-from forecasts.resolution.runtime import build_registry
-from forecasts.resolution.spec import parse_resolution
-from forecasts.resolution.sweep import run_sweep
-from forecasts.timeutils import utc_now
-from forecasts.services.transfer import import_file
-from sources import ReplayFetcher
 
 from ._common import cli_errors
-from .analysis import demo_summary
-from .render import describe_value, format_question_line, format_when
 
-__all__ = ["demo_command", "default_example"]
+if TYPE_CHECKING:
+    from forecasts.services.demo import DemoQuestion, DemoRun
+    from forecasts.services.ledger import Store
 
-
-def default_example() -> Path:
-    """``examples/ai_race_2026.yaml`` beside the package (source checkout)."""
-    return Path(__file__).resolve().parents[2] / "examples" / "ai_race_2026.yaml"
+__all__ = ["app", "demo_summary"]
 
 
-def _sources(spec: dict[str, Any]) -> str:
-    plan = parse_resolution(spec, build_registry())
-    return "source: " + ", ".join(sorted({leaf.spec.source for leaf in plan.leaves()}))
+def demo_summary(store: Store, *, as_of: datetime, db: str) -> list[str]:
+    """Track records, the leaderboard and how to open the pages (the end of `forecasts demo`)."""
+    from forecasts.services.scores import board, records_of_all
 
+    from .score_text import fmt, format_leaderboard
 
-def _resolve_from_recordings(
-    store: Store, recordings: Path, now: datetime
-) -> dict[str, ResolutionCheckRow]:
-    """Sweep what is due, replaying recorded responses instead of fetching live."""
-    summary = run_sweep(
-        store, build_registry(), ReplayFetcher(recordings), as_of=now, clock=utc_now, worker="demo"
-    )
-    for result in summary.results:
-        if result.result == "resolved":
-            outcome = (result.outcome or "").upper()
-            typer.echo(
-                f"Resolved {result.question_id} -> {outcome} from RECORDED responses "
-                f"replayed from {recordings} (not fetched live)."
+    records = records_of_all(store, as_of=as_of)
+    lines = ["", "Track records (resolved, non-annulled questions):"]
+    if not records:
+        lines.append("  no resolved questions yet")
+    else:
+        for record in records:
+            lines.append(
+                f"  {record.name} ({record.handle}): {record.n} question(s); Brier at close "
+                f"{fmt(record.brier)}, time-weighted {fmt(record.brier_time_weighted)}, "
+                f"log {fmt(record.log_score)}, coverage {fmt(record.coverage, 2)}"
             )
-        elif result.result != "pending":  # pending ones are listed below with their next check
-            typer.echo(f"{result.question_id}: {result.result}: {result.detail[:120]}")
-    typer.echo("")
-    with store.reading() as session:
-        rows = session.exec(select(ResolutionCheckRow)).all()
-    return {row.question_id: row for row in rows}
+            if record.warning:
+                lines.append(f"    ({record.warning})")
+        lines += ["", "Leaderboard:"]
+        lines += [f"  {line}" for line in format_leaderboard(board(store, as_of=as_of))]
+    lines += [
+        "",
+        f"Open the pages: forecasts serve --db {db}  then http://127.0.0.1:8000/ "
+        "(forecasters at /forecasters/HANDLE, API docs at /docs)",
+    ]
+    return lines
+
+
+def _question_lines(item: DemoQuestion, names: dict[str, str]) -> list[str]:
+    from forecasts.services.demo import spec_sources
+
+    from .render import describe_value, format_question_line, format_when
+
+    question, resolution = item.question, item.resolution
+    lines = [format_question_line(question, item.status)]
+    if resolution is not None:
+        label = "from RECORDED responses " if "[recorded evidence]" in resolution.note else ""
+        note = resolution.note.removeprefix("[recorded evidence] ")
+        lines.append(f"    resolved {resolution.outcome.upper()} {label}by {resolution.by}: {note}")
+    elif question.resolution:
+        check = item.check
+        when = check.next_check_at if check and check.next_check_at else question.resolves_at
+        sources = ", ".join(spec_sources(question.resolution))
+        lines.append(f"    pending: next check {format_when(when)} (source: {sources})")
+    else:
+        lines.append(f"    resolved by hand after {format_when(question.resolves_at)}")
+    for forecast in item.forecasts:
+        who = names.get(forecast.forecaster, forecast.forecaster)
+        lines.append(f"    {who}, {format_when(forecast.made_at)}: {describe_value(forecast)}")
+    return lines
+
+
+def _report(run: DemoRun) -> list[str]:
+    counts = ", ".join(f"{n} {kind}" for kind, n in run.imported.items() if n)
+    lines = [f"Imported {counts} from {run.source.name} into {run.db_path}.", ""]
+    if run.recordings is not None:
+        for result in run.swept:
+            if result.result == "resolved":
+                lines.append(
+                    f"Resolved {result.question_id} -> {(result.outcome or '').upper()} from "
+                    f"RECORDED responses replayed from {run.recordings} (not fetched live)."
+                )
+            elif result.result != "pending":  # pending ones are listed with their next check
+                lines.append(f"{result.question_id}: {result.result}: {result.detail[:120]}")
+        lines.append("")
+    for item in run.questions:
+        lines += _question_lines(item, run.names) + [""]
+    if run.head is not None:
+        lines.append(f"Ledger head: event {run.head.seq}, hash {run.head.hash}")
+    lines.append(
+        f"Next: forecasts question show A1 --db {run.db_path}   |   "
+        f"forecasts verify --db {run.db_path}"
+    )
+    return lines
 
 
 @cli_errors
@@ -68,51 +104,20 @@ def demo_command(
     ] = None,
 ) -> None:
     """Create ./forecasts-demo.db afresh, import the founding AI-race claims, show them."""
-    source = example or default_example()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    store = open_store(f"sqlite:///{db_path}")
-    now = utc_now()
-    summary = import_file(store, source, as_of=now)
-    counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts.items() if n)
-    typer.echo(f"Imported {counts} from {source.name} into {db_path}.\n")
-    recordings = source.parent / "recordings" / source.stem
-    checks = _resolve_from_recordings(store, recordings, now) if recordings.is_dir() else {}
-    outcomes = store.current_outcomes()
-    handles = {f.handle: f for f in store.forecasters()}
-    for question in sorted(store.questions(), key=lambda q: q.id):
-        state = question_status(question, resolved=outcomes.get(question.id), as_of=now)
-        typer.echo(format_question_line(question, state))
-        resolution = store.resolution(question.id)
-        if resolution is not None:
-            label = "from RECORDED responses" if "[recorded evidence]" in resolution.note else ""
-            typer.echo(
-                f"    resolved {resolution.outcome.upper()} {label} by "
-                f"{resolution.by}: {resolution.note.removeprefix('[recorded evidence] ')}"
-            )
-        elif question.resolution:
-            check = checks.get(question.id)
-            when = (
-                check.next_check_at
-                if check is not None and check.next_check_at
-                else question.resolves_at
-            )
-            typer.echo(
-                f"    pending: next check {format_when(when)} ({_sources(question.resolution)})"
-            )
-        else:
-            typer.echo(f"    resolved by hand after {format_when(question.resolves_at)}")
-        for forecast in store.forecasts(question_id=question.id):
-            who = handles[forecast.forecaster]
-            typer.echo(
-                f"    {who.name}, {format_when(forecast.made_at)}: {describe_value(forecast)}"
-            )
-        typer.echo("")
-    head = store.ledger_head()
-    typer.echo(f"Ledger head: event {head.seq}, hash {head.hash}")
-    typer.echo(
-        f"Next: forecasts question show A1 --db {db_path}   |   forecasts verify --db {db_path}"
-    )
-    for line in demo_summary(store, as_of=now, db=str(db_path)):
-        typer.echo(line)
-    store.close()
+    from forecasts.services.demo import run_demo
+    from forecasts.timeutils import utc_now
+
+    run, store = run_demo(db_path, example)
+    try:
+        for line in _report(run):
+            typer.echo(line)
+        for line in demo_summary(store, as_of=utc_now(), db=str(db_path)):
+            typer.echo(line)
+    finally:
+        store.close()
+
+
+def app() -> typer.Typer:
+    commands = typer.Typer(rich_markup_mode=None)
+    commands.command("demo")(demo_command)
+    return commands

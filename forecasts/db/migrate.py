@@ -2,34 +2,61 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
-__all__ = ["current_revision", "head_revision", "migrate", "needs_migration"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "current_revision",
+    "head_revision",
+    "migrate",
+    "needs_migration",
+    "upgrade_database",
+]
 
 _SCRIPTS = Path(__file__).with_name("migrations")
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]+)\"|None)\s*$", re.M)
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     return config
 
 
+@cache
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision, read from the version files' headers.
+
+    Alembic is not imported for this: every command opens the store, and only a store that
+    needs migrating should pay for loading it. A test checks this against Alembic's answer.
+    """
+    revisions: dict[str, str | None] = {}
+    for path in (_SCRIPTS / "versions").glob("*.py"):
+        found = {k: v or None for k, v in _REVISION.findall(path.read_text("utf-8"))}
+        if found.get("revision"):
+            revisions[str(found["revision"])] = found.get("down_revision")
+    parents = set(revisions.values())
+    heads = [rev for rev in revisions if rev not in parents]
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads[0]
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def needs_migration(engine: Engine) -> bool:
@@ -38,6 +65,8 @@ def needs_migration(engine: Engine) -> bool:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (default: the newest)."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -46,7 +75,22 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def make_revision(engine: Engine, message: str) -> None:
     """Autogenerate a new revision against ``engine`` (a developer tool)."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+def upgrade_database(url: str) -> tuple[str | None, str | None]:
+    """Create or migrate the database at ``url``; returns the revisions before and after."""
+    from .engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        before = current_revision(engine)
+        migrate(engine)
+        return before, current_revision(engine)
+    finally:
+        engine.dispose()

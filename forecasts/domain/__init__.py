@@ -26,10 +26,10 @@ from forecasts.domain.rules import question_status as question_status
 from forecasts.domain.verbal import SCALES as SCALES
 from forecasts.domain.verbal import VerbalBand as VerbalBand
 from forecasts.domain.verbal import lookup_phrase as lookup_phrase
-from forecasts.domain.vocab import CheckState as CheckState
-from forecasts.domain.vocab import Metric as Metric
-from forecasts.domain.vocab import QuestionStatus as QuestionStatus
-from forecasts.domain.vocab import SweepResult as SweepResult
+from forecasts.vocab import CheckState as CheckState
+from forecasts.vocab import Metric as Metric
+from forecasts.vocab import QuestionStatus as QuestionStatus
+from forecasts.vocab import SweepResult as SweepResult
 
 __all__ = [
     "SCALES",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from enum import StrEnum
 from statistics import NormalDist
 from typing import Annotated, Any, Literal
 
@@ -22,6 +21,7 @@ from pydantic import (
 )
 
 from forecasts.timeutils import parse_datetime, parse_duration
+from forecasts.vocab import ForecasterKind, QuestionKind, ResolutionMethod
 
 __all__ = [
     "Distribution",
@@ -71,30 +71,6 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ForecasterKind(StrEnum):
-    """Who makes forecasts."""
-
-    PERSON = "person"
-    ORGANIZATION = "organization"
-    MODEL = "model"
-    CROWD = "crowd"
-
-
-class QuestionKind(StrEnum):
-    """What a question asks for."""
-
-    BINARY = "binary"
-    MULTIPLE_CHOICE = "multiple_choice"
-    NUMERIC = "numeric"
-
-
-class ResolutionMethod(StrEnum):
-    """How an outcome was established."""
-
-    MANUAL = "manual"
-    SOURCE = "source"
 
 
 class Forecaster(_Model):

@@ -6,8 +6,8 @@ import math
 from datetime import datetime
 
 from forecasts.domain.models import Forecast, Question, QuestionKind
-from forecasts.domain.vocab import QuestionStatus
 from forecasts.errors import FieldError
+from forecasts.vocab import QuestionStatus
 
 __all__ = ["check_forecast_fits", "question_status", "check_outcome"]
 

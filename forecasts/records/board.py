@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 import scoring
 from forecasts.errors import FieldError
+from forecasts.vocab import Metric
 
 from .loader import RecordData
 from .models import Interval, Leaderboard, LeaderboardEntry
@@ -33,15 +34,15 @@ __all__ = ["METRICS", "leaderboard", "metric_values"]
 
 Orientation = Literal["lower is better", "higher is better"]
 
-METRICS: dict[str, tuple[Orientation, str]] = {
-    "brier": ("lower is better", "mean Brier (0..1) of the standing forecast at close"),
-    "brier_time_weighted": ("lower is better", "mean time-weighted Brier (0..1)"),
-    "log_score": ("lower is better", "mean log score of the standing forecast at close"),
-    "brier_relative": (
+METRICS: dict[Metric, tuple[Orientation, str]] = {
+    Metric.BRIER: ("lower is better", "mean Brier (0..1) of the standing forecast at close"),
+    Metric.BRIER_TIME_WEIGHTED: ("lower is better", "mean time-weighted Brier (0..1)"),
+    Metric.LOG_SCORE: ("lower is better", "mean log score of the standing forecast at close"),
+    Metric.BRIER_RELATIVE: (
         "lower is better",
         "mean of (Brier at close - median Brier of the other forecasters on the question)",
     ),
-    "peer_score": (
+    Metric.PEER_SCORE: (
         "higher is better",
         "mean Metaculus-style peer score of the standing forecast at close",
     ),
@@ -157,7 +158,7 @@ def leaderboard(
     weighted = _means(kept.f, kept.brier_time_weighted, counts, nf)
     log = _means(kept.f, kept.log_score, counts, nf)
     coverage = _means(kept.f, kept.coverage, counts, nf)
-    orientation, description = METRICS[metric]
+    orientation, description = METRICS[Metric(metric)]
     sign = 1.0 if orientation == "lower is better" else -1.0
     who = np.flatnonzero(ranked)
     who = who[np.lexsort((np.asarray(data.forecasters)[who], sign * score[who]))]

@@ -13,6 +13,7 @@ import numpy as np
 
 import scoring
 from forecasts.errors import FieldError
+from forecasts.vocab import Metric
 
 from .board import METRICS, metric_values
 from .loader import RecordData
@@ -79,7 +80,7 @@ def compare(
         a=a,
         b=b,
         metric=metric,
-        orientation=METRICS[metric][0],
+        orientation=METRICS[Metric(metric)][0],
         as_of=data.as_of,
         filters=data.filters,
         n=n,

@@ -7,25 +7,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from forecasts.db.store import Store
 from forecasts.db.verify import verify_store
-from forecasts.domain import SweepResult
-from forecasts.resolution.sweep import run_sweep
+from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
-from sources import FetcherLike, SourceRegistry
+from forecasts.vocab import SweepResult
+
+from .sweeps import sweep_due
 
 __all__ = ["sweep_job", "verify_job"]
 
 
 def sweep_job(
-    store: Store, registry: SourceRegistry, fetcher: FetcherLike, log: logging.Logger
+    store: Store, settings: Settings, log: logging.Logger, *, replay: Path | None = None
 ) -> Callable[[], None]:
     """A sweep of what is due at the time it runs."""
 
     def job() -> None:
         try:
-            summary = run_sweep(store, registry, fetcher, as_of=utc_now(), clock=utc_now)
+            summary = sweep_due(store, settings, as_of=utc_now(), replay=replay)
         except Exception:  # one bad sweep must not stop the scheduler
             log.exception("sweep failed")
             return
@@ -39,7 +41,7 @@ def sweep_job(
             summary.requests,
         )
         for r in summary.results:
-            if r.result is SweepResult.RESOLVED:
+            if r.result == SweepResult.RESOLVED:
                 log.info("resolved %s -> %s", r.question_id, r.outcome)
 
     return job

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import select
 
 from forecasts.api.deps import StoreDep
-from forecasts.db.store import Store
-from forecasts.db.tables import EvidenceRow
-from forecasts.domain import Question, QuestionKind, question_status
+from forecasts.domain import Metric, Question, QuestionKind, QuestionStatus
 from forecasts.errors import NotFoundError
-from forecasts.records import METRICS, leaderboard, load_record_data, track_record
-from forecasts.timeutils import as_utc, utc_now
+from forecasts.services.queries import list_questions, question_detail
+from forecasts.services.resolving import evidence_report
+from forecasts.services.scores import board, record_of
+from forecasts.timeutils import utc_now
 
 from .charts import history_svg, reliability_svg
 
@@ -26,39 +25,9 @@ __all__ = ["build_router"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-Metric = Literal["brier", "brier_time_weighted", "log_score", "brier_relative", "peer_score"]
-
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _evidence(store: Store, question_id: str) -> list[dict[str, Any]]:
-    table = EvidenceRow.__table__  # type: ignore[attr-defined]
-    with store.reading() as session:
-        rows = session.connection().execute(
-            select(
-                table.c.url,
-                table.c.fetched_at,
-                table.c.status,
-                table.c.content_type,
-                table.c.sha256,
-                table.c.size,
-            )
-            .where(table.c.question_id == question_id)
-            .order_by(table.c.fetched_at)
-        )
-        return [
-            {
-                "url": url,
-                "fetched_at": as_utc(fetched),
-                "status": status,
-                "content_type": ctype,
-                "sha256": digest,
-                "size": size,
-            }
-            for url, fetched, status, ctype, digest, size in rows
-        ]
 
 
 def build_router() -> APIRouter:
@@ -79,35 +48,33 @@ def build_router() -> APIRouter:
     def home(request: Request, store: StoreDep) -> HTMLResponse:
         now = utc_now()
         outcomes = store.current_outcomes()
-        questions = store.questions()
+        lines = list_questions(store, as_of=now)
+        questions = [line.question for line in lines]
+        open_questions = [ln.question for ln in lines if ln.status is QuestionStatus.OPEN]
         resolutions = {r.question_id: r for r in store.resolutions()}
-        open_questions = [
-            q for q in questions if question_status(q, resolved=outcomes.get(q.id), as_of=now)
-            in ("open",)
-        ]  # fmt: skip
         resolved = sorted(
             (q for q in questions if q.id in resolutions),
             key=lambda q: resolutions[q.id].resolved_at,
             reverse=True,
         )[:10]
-        board = leaderboard(load_record_data(store, as_of=now), metric="brier", intervals=False)
+        ranked = board(store, as_of=now, intervals=False)
         return render(
             request,
             "home.html",
             open_questions=open_questions,
             resolved=resolved,
             outcomes=outcomes,
-            board=board,
+            board=ranked,
         )
 
     @router.get("/questions/{question_id}", response_class=HTMLResponse)
     def question_page(question_id: str, request: Request, store: StoreDep) -> HTMLResponse:
-        question = store.question(question_id)
-        if question is None:
-            return missing(request, NotFoundError("question", question_id))
         now = utc_now()
-        outcome = store.current_outcomes().get(question.id)
-        forecasts = store.forecasts(question_id=question.id)
+        try:
+            detail = question_detail(store, question_id, as_of=now)
+        except NotFoundError as exc:
+            return missing(request, exc)
+        question, forecasts = detail.question, detail.forecasts
         names = {f.handle: f.name for f in store.forecasters()}
         chart = None
         if question.kind is QuestionKind.BINARY and forecasts:
@@ -123,10 +90,10 @@ def build_router() -> APIRouter:
             request,
             "question.html",
             question=question,
-            status=question_status(question, resolved=outcome, as_of=now),
-            resolution=store.resolution(question.id),
-            corrections=store.corrections(question.id),
-            evidence=_evidence(store, question.id),
+            status=detail.status,
+            resolution=detail.resolution,
+            corrections=detail.corrections,
+            evidence=evidence_report(store, question.id).evidence,
             forecasts=forecasts,
             names=names,
             chart=chart,
@@ -138,8 +105,7 @@ def build_router() -> APIRouter:
         forecaster = store.forecaster(handle)
         if forecaster is None:
             return missing(request, NotFoundError("forecaster", handle))
-        data = load_record_data(store, as_of=utc_now(), forecaster=handle)
-        record = track_record(data, handle)
+        record = record_of(store, handle, as_of=utc_now())
         diagram = Markup(reliability_svg(record.reliability, record.calibration))
         return render(
             request, "forecaster.html", forecaster=forecaster, record=record, diagram=diagram
@@ -149,13 +115,12 @@ def build_router() -> APIRouter:
     def leaderboard_page(
         request: Request,
         store: StoreDep,
-        metric: Metric = "brier",
+        metric: Metric = Metric.BRIER,
         min_n: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         common: bool = False,
     ) -> HTMLResponse:
-        data = load_record_data(store, as_of=utc_now())
-        board = leaderboard(data, metric=metric, min_n=min_n, common=common)
-        return render(request, "leaderboard.html", board=board, metrics=list(METRICS))
+        ranked = board(store, as_of=utc_now(), metric=metric, min_n=min_n, common=common)
+        return render(request, "leaderboard.html", board=ranked, metrics=[m.value for m in Metric])
 
     return router
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from forecasts.domain import Forecast, Question, QuestionKind, Resolution, question_status
+from forecasts.domain import Forecast, Question, QuestionKind, QuestionStatus, Resolution
 from forecasts.errors import NotFoundError
-from forecasts.services import add_question
+from forecasts.services import add_question, queries
 from forecasts.timeutils import utc_now
 
 from ..deps import AdminDep, StoreDep
@@ -20,28 +20,19 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/questions", tags=["questions"])
 
-Status = Literal["open", "closed", "due", "resolved", "annulled"]
-
 
 @router.get("", response_model=Page[Question], responses=READ_ERRORS)
 def list_questions(
     store: StoreDep,
     kind: QuestionKind | None = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
-    state: Annotated[Status | None, Query(alias="status")] = None,
+    state: Annotated[QuestionStatus | None, Query(alias="status")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[Question]:
     """Questions by close date, filtered by kind, tag and status (now)."""
-    now = utc_now()
-    outcomes = store.current_outcomes() if state is not None else {}
-    found = [
-        q
-        for q in store.questions()
-        if (kind is None or q.kind is kind)
-        and (tag is None or tag in q.tags)
-        and (state is None or question_status(q, resolved=outcomes.get(q.id), as_of=now) == state)
-    ]
+    lines = queries.list_questions(store, as_of=utc_now(), status=state, tag=tag, kind=kind)
+    found = [line.question for line in lines]
     return Page(data=found[offset : offset + limit], count=len(found))
 
 
@@ -54,11 +45,8 @@ def create_question(question: Question, store: StoreDep, _admin: AdminDep) -> Qu
 
 
 @router.get("/{question_id}", response_model=Question, responses=READ_ERRORS)
-def get_question(question_id: QuestionPath, store: StoreDep) -> Question:
-    found = store.question(question_id)
-    if found is None:
-        raise NotFoundError("question", question_id)
-    return found
+def read_question(question_id: QuestionPath, store: StoreDep) -> Question:
+    return queries.get_question(store, question_id)
 
 
 @router.get("/{question_id}/forecasts", response_model=Page[Forecast], responses=READ_ERRORS)
@@ -66,8 +54,7 @@ def question_forecasts(
     question_id: QuestionPath, store: StoreDep, limit: Limit = 100, offset: Offset = 0
 ) -> Page[Forecast]:
     """The question's forecasts, in the order they were made."""
-    if store.question(question_id) is None:
-        raise NotFoundError("question", question_id)
+    queries.get_question(store, question_id)
     made = store.forecasts(question_id=question_id)
     return Page(data=made[offset : offset + limit], count=len(made))
 
@@ -75,8 +62,7 @@ def question_forecasts(
 @router.get("/{question_id}/resolution", response_model=Resolution, responses=READ_ERRORS)
 def get_resolution(question_id: QuestionPath, store: StoreDep) -> Resolution:
     """The recorded resolution (corrections are listed in the ledger)."""
-    if store.question(question_id) is None:
-        raise NotFoundError("question", question_id)
+    queries.get_question(store, question_id)
     found = store.resolution(question_id)
     if found is None:
         raise NotFoundError("resolution for question", question_id)

@@ -7,18 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from forecasts.domain import QuestionKind, Resolution
+from forecasts.domain import Metric, QuestionKind, Resolution
 from forecasts.records import (
     DEFAULT_MIN_N,
     Comparison,
     Leaderboard,
     RecordFilter,
     TrackRecord,
-    compare,
-    leaderboard,
-    load_record_data,
-    track_record,
 )
+from forecasts.services.scores import board, duel, record_of
 from forecasts.timeutils import as_utc, utc_now
 
 from ..deps import StoreDep
@@ -33,7 +30,6 @@ router = APIRouter(prefix="/api", tags=["records"])
 Tag = Annotated[str | None, Query(max_length=200, description="Only questions with this tag.")]
 Since = Annotated[datetime | None, Query(description="Only questions that closed on or after.")]
 Until = Annotated[datetime | None, Query(description="Only questions that closed on or before.")]
-Metric = Literal["brier", "brier_time_weighted", "log_score", "brier_relative", "peer_score"]
 CompareMetric = Literal["brier", "brier_time_weighted", "log_score"]
 
 
@@ -67,22 +63,21 @@ def get_record(
 ) -> TrackRecord:
     """The forecaster's track record (same keys as ``forecasts record --json``)."""
     filters = _filters(tag, since, until, kind, min_horizon_days)
-    data = load_record_data(store, as_of=utc_now(), filters=filters, forecaster=handle)
-    return track_record(data, handle, min_n=min_n)
+    return record_of(store, handle, as_of=utc_now(), filters=filters, min_n=min_n)
 
 
 @router.get("/leaderboard", response_model=Leaderboard, responses=READ_ERRORS)
 def get_leaderboard(
     store: StoreDep,
-    metric: Metric = "brier",
+    metric: Metric = Metric.BRIER,
     min_n: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     common: bool = False,
     tag: Tag = None,
     since: Since = None,
 ) -> Leaderboard:
     """Forecasters ranked by ``metric`` with n, coverage and bootstrap intervals."""
-    data = load_record_data(store, as_of=utc_now(), filters=_filters(tag, since))
-    return leaderboard(data, metric=metric, min_n=min_n, common=common)
+    filters = _filters(tag, since)
+    return board(store, as_of=utc_now(), metric=metric, min_n=min_n, common=common, filters=filters)
 
 
 @router.get("/compare", response_model=Comparison, responses=READ_ERRORS)
@@ -95,8 +90,8 @@ def get_comparison(
     since: Since = None,
 ) -> Comparison:
     """Two forecasters on the questions both answered: difference, interval, p-values."""
-    data = load_record_data(store, as_of=utc_now(), filters=_filters(tag, since))
-    return compare(data, a, b, metric=metric)
+    filters = _filters(tag, since)
+    return duel(store, a, b, as_of=utc_now(), metric=Metric(metric), filters=filters)
 
 
 @router.get("/resolutions", response_model=Page[Resolution], responses=READ_ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forecasts.cli.analysis import demo_summary
+from forecasts.cli.demo import demo_summary
 from forecasts.db.store import Store
 
 from .conftest import AS_OF, seed

@@ -1,14 +1,47 @@
-"""The project's vocabularies: every status and name that crosses a module boundary.
+"""The project's vocabularies: every kind, status and name that crosses a module boundary.
 
-They are ``StrEnum`` members, so they compare equal to their strings, serialise as them, and
-typer, FastAPI and the templates accept them directly.
+Kept outside ``domain`` (which loads pydantic) so that the CLI builds its options without
+loading models. They are ``StrEnum`` members: they compare equal to their strings, serialise
+as them, and typer, FastAPI and the templates accept them directly.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CheckState", "Metric", "QuestionStatus", "SweepResult"]
+__all__ = [
+    "CheckState",
+    "ForecasterKind",
+    "Metric",
+    "QuestionKind",
+    "QuestionStatus",
+    "ResolutionMethod",
+    "SweepResult",
+]
+
+
+class ForecasterKind(StrEnum):
+    """Who makes forecasts."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    MODEL = "model"
+    CROWD = "crowd"
+
+
+class QuestionKind(StrEnum):
+    """What a question asks for."""
+
+    BINARY = "binary"
+    MULTIPLE_CHOICE = "multiple_choice"
+    NUMERIC = "numeric"
+
+
+class ResolutionMethod(StrEnum):
+    """How an outcome was established."""
+
+    MANUAL = "manual"
+    SOURCE = "source"
 
 
 class QuestionStatus(StrEnum):

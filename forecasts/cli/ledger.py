@@ -1,0 +1,76 @@
+"""``init``, ``verify`` and ``ledger head``: the database and its hash-chained ledger."""
+
+from __future__ import annotations
+
+import typer
+
+from forecasts.errors import LedgerIntegrityError
+
+from ._common import DbOption, JsonOption, cli_errors, emit_json, new_app, open_cli_store
+
+__all__ = ["app", "ledger_app"]
+
+
+@cli_errors
+def init_command(db: DbOption = None) -> None:
+    """Create or migrate the database to the newest schema."""
+    from forecasts.services.ledger import init_database
+    from forecasts.settings import load_settings
+
+    url = load_settings(database_url=db).database_url
+    before, after = init_database(url)
+    state = "already at" if before == after else f"migrated from {before or 'empty'} to"
+    typer.echo(f"{url}: {state} schema {after}")
+
+
+@cli_errors
+def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Recompute the ledger's hash chain and check every row against its event."""
+    from forecasts.services.ledger import verify_ledger
+
+    report = verify_ledger(open_cli_store(db))
+    if as_json:
+        emit_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "rows": report.rows,
+                "head": {"seq": report.head_seq, "hash": report.head_hash},
+                "problems": report.problems,
+            }
+        )
+    else:
+        for problem in report.problems:
+            typer.echo(f"TAMPERED: {problem}")
+        if report.ok:
+            typer.echo(
+                f"ok: {report.events} events, {report.rows} rows match; head "
+                f"{report.head_seq} {report.head_hash}"
+            )
+    if not report.ok:
+        raise LedgerIntegrityError(
+            f"{len(report.problems)} problem(s) found; the ledger does not match the rows"
+        )
+
+
+@cli_errors
+def ledger_head_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Print the sequence number and hash of the newest ledger event."""
+    head = open_cli_store(db).ledger_head()
+    if as_json:
+        emit_json({"seq": head.seq, "hash": head.hash})
+    else:
+        typer.echo(f"{head.seq} {head.hash}")
+
+
+def ledger_app() -> typer.Typer:
+    group = new_app("ledger", "The hash-chained ledger.")
+    group.command("head")(ledger_head_command)
+    return group
+
+
+def app() -> typer.Typer:
+    commands = typer.Typer(rich_markup_mode=None)
+    commands.command("init")(init_command)
+    commands.command("verify")(verify_command)
+    return commands
