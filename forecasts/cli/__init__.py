@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
     from .demo import demo_command
     from .records import forecast_app, forecaster_app, question_app
     from .resolve import correct_command, evidence_app, resolve_command, scheduler_command
+    from .sources_cmd import app as sources_app
 
     app = typer.Typer(
         name="forecasts",
@@ -48,6 +49,7 @@ def build_app() -> typer.Typer:
     app.command("calibration")(calibration_command)
     app.command("serve")(serve_command)
     app.add_typer(token_app())
+    app.add_typer(sources_app, name="sources")
     return app
 
 
