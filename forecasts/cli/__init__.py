@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
         resolve,
         scores,
         server,
+        sources_cmd,
         tokens,
         transfer,
     )
@@ -48,6 +49,7 @@ def build_app() -> typer.Typer:
     app.add_typer(scores.app())
     app.add_typer(server.app())
     app.add_typer(tokens.app())
+    app.add_typer(sources_cmd.app())
     return app
 
 

@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import pycountry
+
 from .._base import FetchRequest
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
@@ -22,6 +24,7 @@ __all__ = [
     "http_url",
     "load_json",
     "org_country",
+    "org_known",
     "parse_date",
     "read_csv",
     "response_for",
@@ -152,16 +155,18 @@ def parse_date(text: str) -> date | None:
 
 
 def _norm(name: str) -> str:
-    return " ".join(name.replace("_", " ").split()).casefold()
+    # Slugs and display names must meet: "ant-group", "Ant Group" and "ant_group" are one key.
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
 
 
 @cache
 def _table(filename: str) -> dict[str, str]:
+    """``name -> code`` from a data file whose first two columns are name and code."""
     text = resources.files("sources").joinpath("data", filename).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     table: dict[str, str] = {}
     for row in csv.reader(lines[1:]):
-        if len(row) >= 2:
+        if len(row) >= 2 and row[1].strip():
             table[_norm(row[0])] = row[1].strip().upper()
     return table
 
@@ -171,9 +176,22 @@ def org_country(organization: str) -> str | None:
     return _table("org_country.csv").get(_norm(organization))
 
 
+def org_known(organization: str) -> bool:
+    """Whether ``data/org_country.csv`` has a row for the organization."""
+    return _norm(organization) in _table("org_country.csv")
+
+
 def country_code(name: str) -> str | None:
-    """ISO code for a country name as spelled by Epoch/OWID, from ``data/countries.csv``."""
-    value = name.strip()
-    if len(value) == 2 and value.isalpha() and value.isupper():
-        return value
-    return _table("countries.csv").get(_norm(value))
+    """ISO 3166-1 alpha-2 code for a country name as Epoch, OWID or the World Bank spell it.
+
+    pycountry's exact lookup first (name, official name, common name, alpha-2/alpha-3 code;
+    case-insensitive), then ``data/countries.csv`` for the spellings it lacks. No fuzzy
+    matching: a wrong country is worse than an unmapped one, which the caller reports.
+    """
+    value = " ".join(name.split())
+    if not value:
+        return None
+    try:
+        return str(pycountry.countries.lookup(value).alpha_2)
+    except LookupError:
+        return _table("countries.csv").get(_norm(value))

@@ -12,8 +12,13 @@ The latest ``leaderboard_publish_date`` in the window is used.
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
-from collections.abc import Mapping
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -22,9 +27,19 @@ from pydantic import Field
 from .._base import FetchRequest, Observation, Source, SourceSpec
 from .._errors import NotYetError, PermanentSourceError
 from .._evidence import Evidence
-from ._common import field, load_json, org_country, parse_date, response_for, to_float
+from ._common import field, load_json, org_country, org_known, parse_date, response_for, to_float
+from ._skips import OTHER
 
-__all__ = ["LMARENA_DATASET", "LMARENA_FILTER_URL", "LmarenaSource", "LmarenaSpec"]
+__all__ = [
+    "LMARENA_DATASET",
+    "LMARENA_FILTER_URL",
+    "LmarenaSource",
+    "LmarenaSpec",
+    "MissingOrg",
+    "OrgReport",
+    "missing_organizations",
+    "read_publication",
+]
 
 LMARENA_FILTER_URL = "https://datasets-server.huggingface.co/filter"
 LMARENA_DATASET = "lmarena-ai/leaderboard-dataset"
@@ -46,7 +61,26 @@ class LmarenaSpec(SourceSpec):
     category: str = Field("overall", pattern=r"^[a-z0-9_]+$")
     by: Literal["organization", "country"] = "country"
     max_staleness_days: int = Field(30, ge=0, le=366)
-    unknown_orgs: Literal["error", "ignore"] = "error"
+    unknown_orgs: Literal["error", "ignore", "other"] = "error"
+    review_if_left_out_leads: bool = True
+
+
+@dataclass(frozen=True)
+class MissingOrg:
+    """An organization on the leaderboard with no row in ``data/org_country.csv``."""
+
+    name: str
+    models: int
+    best_rating: float | None
+
+
+@dataclass(frozen=True)
+class OrgReport:
+    """What :func:`missing_organizations` found in a publication."""
+
+    organizations: int
+    missing: list[MissingOrg]
+    blank_rows: int
 
 
 def _target(spec: LmarenaSpec, as_of: datetime) -> _dt.date:
@@ -164,37 +198,47 @@ class LmarenaSource(Source[LmarenaSpec]):
         self, spec: LmarenaSpec, rows: list[Mapping[str, Any]], published: _dt.date, urls: list[str]
     ) -> Observation:
         url = urls[0]
-        best_org: dict[str, tuple[float, str]] = {}
-        for row in rows:
-            org = str(field(row, "organization", url=url, where="row") or "").strip()
-            model = str(field(row, "model_name", url=url, where="row"))
-            rating = to_float(field(row, "rating", url=url, where="row"), what="rating", url=url)
-            if org and (org not in best_org or rating > best_org[org][0]):
-                best_org[org] = (rating, model)
+        best_org, blank = _best_by_org(rows, url)
         if not best_org:
             raise PermanentSourceError(f"no rated models on {published.isoformat()}", url=url)
         ranking: dict[str, float] = {org: rating for org, (rating, _) in best_org.items()}
-        ignored: list[str] = []
+        unknown = {org: best_org[org] for org in best_org if spec.by == "country"}
         if spec.by == "country":
-            by_country: dict[str, float] = {}
+            ranking = {}
             for org, (rating, _) in best_org.items():
-                code = org_country(org)
-                if code is None:
-                    ignored.append(org)
-                    continue
-                by_country[code] = max(rating, by_country.get(code, rating))
-            if ignored and spec.unknown_orgs == "error":
+                code = org_country(org) or (OTHER if spec.unknown_orgs == "other" else None)
+                if code is not None:
+                    unknown.pop(org)
+                    ranking[code] = max(rating, ranking.get(code, rating))
+            if unknown and spec.unknown_orgs == "error":
                 raise PermanentSourceError(
-                    f"no country for organization(s) {', '.join(sorted(ignored))} in "
-                    "sources/data/org_country.csv (or set unknown_orgs: ignore)",
+                    f"no country for organization(s) {', '.join(sorted(unknown))} in "
+                    "sources/data/org_country.csv (add them, or set unknown_orgs: ignore or other)",
                     url=url,
                 )
-            ranking = by_country
+        # Models left out of the ranking: unmapped organizations (ignore) and blank ones.
+        left_out = [(r, f"{m} ({o})") for o, (r, m) in unknown.items()] + blank
         top_rating = max(rating for rating, _ in best_org.values())
+        mapped_top = max(ranking.values(), default=-math.inf)
+        leading = sorted(name for rating, name in left_out if rating >= mapped_top)
+        if leading and spec.review_if_left_out_leads:
+            raise PermanentSourceError(
+                f"a model left out of the by-{spec.by} ranking rates at or above its top "
+                f"({mapped_top:g}): {', '.join(leading)}; the answer could change",
+                url=url,
+            )
         leaders = sorted(
             f"{model} ({org})" for org, (rating, model) in best_org.items() if rating == top_rating
         )
-        note = f"; ignored unmapped: {', '.join(sorted(ignored))}" if ignored else ""
+        note = ""
+        if unknown:
+            note += f"; ignored unmapped: {', '.join(sorted(unknown))}"
+        if blank:
+            best_blank = max(rating for rating, _ in blank)
+            note += (
+                f"; skipped {len(blank)} models with a blank organization "
+                f"(best rating {best_blank:g})"
+            )
         return Observation(
             kind="ranking",
             ranking=ranking,
@@ -206,3 +250,70 @@ class LmarenaSource(Source[LmarenaSpec]):
             ),
             evidence_urls=urls,
         )
+
+
+def _best_by_org(
+    rows: list[Mapping[str, Any]], url: str
+) -> tuple[dict[str, tuple[float, str]], list[tuple[float, str]]]:
+    """Each organization's best (rating, model), and the (rating, model) of blank-org rows."""
+    best: dict[str, tuple[float, str]] = {}
+    blank: list[tuple[float, str]] = []
+    for row in rows:
+        org = str(field(row, "organization", url=url, where="row") or "").strip()
+        model = str(field(row, "model_name", url=url, where="row"))
+        rating = to_float(field(row, "rating", url=url, where="row"), what="rating", url=url)
+        if not org:
+            blank.append((rating, model))
+        elif org not in best or rating > best[org][0]:
+            best[org] = (rating, model)
+    return best, blank
+
+
+def missing_organizations(rows: Iterable[Mapping[str, Any]]) -> OrgReport:
+    """Organizations in leaderboard rows that ``data/org_country.csv`` lacks.
+
+    ``rows`` are leaderboard rows (``organization``, ``model_name``, ``rating``, ...) of one or
+    more publications. Pure: reads only the packaged mapping file.
+    """
+    missing: dict[str, MissingOrg] = {}
+    blank = 0
+    total: set[str] = set()
+    for row in rows:
+        org = str(row.get("organization") or "").strip()
+        if not org:
+            blank += 1
+            continue
+        total.add(org)
+        if org_known(org):
+            continue
+        entry = missing.setdefault(org, MissingOrg(org, 0, None))
+        rating = row.get("rating")
+        number = float(rating) if isinstance(rating, int | float) else None
+        best = entry.best_rating
+        if number is not None and (best is None or number > best):
+            best = number
+        missing[org] = MissingOrg(org, entry.models + 1, best)
+    ordered = sorted(missing.values(), key=lambda m: (-(m.best_rating or -math.inf), m.name))
+    return OrgReport(organizations=len(total), missing=ordered, blank_rows=blank)
+
+
+def read_publication(raw: bytes) -> list[dict[str, Any]]:
+    """Leaderboard rows from a datasets-server ``/rows`` or ``/filter`` page (``{"rows": [{"row":
+    {...}}]}``), a JSON list of row objects, JSON lines, or a CSV export with a header."""
+    text = raw.decode("utf-8-sig")
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError:  # JSON lines: one row object per line
+            return [dict(json.loads(line)) for line in text.splitlines() if line.strip()]
+        items = payload.get("rows") if isinstance(payload, dict) else payload
+        if not isinstance(items, list):
+            raise ValueError("expected a datasets-server page with a 'rows' list")
+        return [dict(item["row"]) if "row" in item else dict(item) for item in items]
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    for row in rows:
+        try:
+            row["rating"] = float(row.get("rating") or "")
+        except ValueError:
+            row.pop("rating", None)
+    return [dict(row) for row in rows]

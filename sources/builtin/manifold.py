@@ -38,6 +38,17 @@ def _ms_date(value: Any) -> date | None:
     return None
 
 
+def _answer_split(market: Mapping[str, Any]) -> str:
+    parts = []
+    for answer in market.get("answers") or []:
+        if isinstance(answer, Mapping) and answer.get("resolution") is not None:
+            share = answer.get("resolutionProbability")
+            text = str(answer.get("text", answer.get("id", "?")))
+            value = f" {share:g}" if isinstance(share, int | float) else ""
+            parts.append(f"{text!r} {answer['resolution']}{value}")
+    return "; ".join(parts) or "no per-answer resolutions given"
+
+
 class ManifoldSource(Source[ManifoldSpec]):
     """YES/NO -> yes/no, MKT -> the resolution probability as a string, CANCEL -> annulled."""
 
@@ -71,6 +82,15 @@ class ManifoldSource(Source[ManifoldSpec]):
             outcome = resolution.lower()
         elif resolution == "CANCEL":
             outcome = "annulled"
+        elif resolution == "MKT" and market.get("answers"):
+            # A multi-answer market resolved across several answers: there is no single
+            # resolutionProbability; the split lives on each answer.
+            raise PermanentSourceError(
+                f"Manifold {market.get('outcomeType', 'multi-answer')} market resolved MKT "
+                f"across answers ({_answer_split(market)}): a split resolution has no single "
+                "outcome; resolve this question by hand",
+                url=url,
+            )
         elif resolution == "MKT" and market.get("outcomeType") != "MULTIPLE_CHOICE":
             value = to_float(
                 field(market, "resolutionProbability", url=url, where="market"),

@@ -40,6 +40,15 @@ def _api_error(payload: Any) -> str | None:
     return None
 
 
+def _row_codes(row: Any) -> set[str]:
+    """The ISO-3 and ISO-2 codes a row names (``countryiso3code``, ``country.id``)."""
+    codes = {str(row.get("countryiso3code") or "").upper()}
+    country = row.get("country")
+    if isinstance(country, Mapping):
+        codes.add(str(country.get("id") or "").upper())
+    return {code for code in codes if code}
+
+
 class WorldBankSource(Source[WorldBankSpec]):
     """The value of an indicator for one country and year."""
 
@@ -74,8 +83,15 @@ class WorldBankSource(Source[WorldBankSpec]):
         rows = payload[1] or []
         if not isinstance(rows, list):
             raise PermanentSourceError("rows are not a list", url=url)
+        wanted = spec.country.upper()
+        others: set[str] = set()
         for row in rows:
             if str(field(row, "date", url=url, where="row")) != str(spec.year):
+                continue
+            codes = _row_codes(row)
+            if wanted not in codes:
+                # A year match alone is not enough: aggregates and other countries share years.
+                others.update(codes or {"(no country code)"})
                 continue
             value = field(row, "value", url=url, where="row")
             if value is None:
@@ -87,5 +103,11 @@ class WorldBankSource(Source[WorldBankSpec]):
                 data_date=date(spec.year, 12, 31),
                 detail=f"World Bank {label} = {number:g}",
                 evidence_urls=[url],
+            )
+        if others:
+            raise PermanentSourceError(
+                f"{label}: the rows for {spec.year} are for {', '.join(sorted(others))}, "
+                f"not {wanted} (countryiso3code / country.id)",
+                url=url,
             )
         raise NotYetError(f"{label}: no row yet", url=url)

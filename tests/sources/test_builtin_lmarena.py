@@ -54,6 +54,51 @@ def test_unknown_organization(run_parse, fixture_bytes) -> None:  # type: ignore
     assert observation.ranking == {"US": 1500.0} and "Mystery Lab" in observation.detail
 
 
+def _page(*rows: tuple[str, str, float]) -> dict[str, object]:
+    return {
+        "rows": [
+            {
+                "row_idx": i,
+                "row": {
+                    "model_name": model,
+                    "organization": org,
+                    "rating": rating,
+                    "category": "overall",
+                    "leaderboard_publish_date": "2026-03-18",
+                },
+                "truncated_cells": [],
+            }
+            for i, (model, org, rating) in enumerate(rows)
+        ],
+        "num_rows_total": len(rows),
+    }
+
+
+def test_unknown_org_policies_and_blank_organizations(run_parse) -> None:  # type: ignore[no-untyped-def]
+    # Real slugs (lowercase, dashes) match the mapping file's display names.
+    body = _page(
+        ("glm-5", "zai", 1456.0),
+        ("ling-1t", "ant-group", 1400.0),
+        ("claude-opus-4-6", "anthropic", 1500.0),
+        ("mystery-model", "thinky", 1420.0),
+        ("vicuna-13b", "", 1100.0),
+    )
+    with pytest.raises(PermanentSourceError, match=r"no country for organization\(s\) thinky"):
+        run_parse(LmarenaSource(), SPEC, body, as_of=AS_OF)
+    ignored = run_parse(LmarenaSource(), {**SPEC, "unknown_orgs": "ignore"}, body, as_of=AS_OF)
+    assert ignored.ranking == {"US": 1500.0, "CN": 1456.0}
+    assert "ignored unmapped: thinky" in ignored.detail
+    assert "skipped 1 models with a blank organization (best rating 1100)" in ignored.detail
+    other = run_parse(LmarenaSource(), {**SPEC, "unknown_orgs": "other"}, body, as_of=AS_OF)
+    assert other.ranking == {"US": 1500.0, "CN": 1456.0, "OTHER": 1420.0}
+
+
+def test_a_left_out_model_at_the_top_sends_the_question_to_review(run_parse) -> None:  # type: ignore[no-untyped-def]
+    body = _page(("secret-model", "thinky", 1510.0), ("claude-opus-4-6", "anthropic", 1500.0))
+    with pytest.raises(PermanentSourceError, match=r"secret-model \(thinky\); the answer could"):
+        run_parse(LmarenaSource(), {**SPEC, "unknown_orgs": "ignore"}, body, as_of=AS_OF)
+
+
 def test_stale_leaderboard_is_an_annulled_observation(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
     observation = run_parse(LmarenaSource(), SPEC, fixture_bytes("lmarena/empty.json"), as_of=AS_OF)
     assert observation.kind == "market" and observation.market_outcome == "annulled"

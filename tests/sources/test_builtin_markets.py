@@ -54,6 +54,26 @@ def test_manifold_unhappy_paths(run_parse, fixture_bytes) -> None:  # type: igno
     assert request.url == "https://api.manifold.markets/v0/slug/will-x"
 
 
+def test_manifold_multi_answer_mkt_is_named_as_such(run_parse) -> None:  # type: ignore[no-untyped-def]
+    # Hand-written in the shape of a free-response market resolved MKT across two answers.
+    market = {
+        "id": "fr1",
+        "outcomeType": "FREE_RESPONSE",
+        "isResolved": True,
+        "resolution": "MKT",
+        "answers": [
+            {"id": "a1", "text": "OpenAI", "resolution": "MKT", "resolutionProbability": 0.7},
+            {"id": "a2", "text": "Google", "resolution": "MKT", "resolutionProbability": 0.3},
+        ],
+    }
+    with pytest.raises(
+        PermanentSourceError,
+        match=r"FREE_RESPONSE market resolved MKT across answers \('OpenAI' MKT 0.7; 'Google' "
+        r"MKT 0.3\): a split resolution has no single outcome",
+    ):
+        run_parse(ManifoldSource(), {"source": "manifold", "market_id": "fr1"}, market, as_of=AS_OF)
+
+
 def test_metaculus_resolutions(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
     source = MetaculusSource()
     yes = run_parse(

@@ -72,6 +72,16 @@ def test_worldbank(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped
         load_sources().parse_spec({**spec, "country": "China!"})
 
 
+def test_worldbank_checks_the_country_of_the_row(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("worldbank/ok.json")
+    spec = {"source": "worldbank", "country": "CN", "indicator": "NY.GDP.MKTP.CD", "year": 2024}
+    # The two-letter code matches country.id as the three-letter one matches countryiso3code.
+    assert run_parse(WorldBankSource(), spec, body, as_of=AS_OF).value == pytest.approx(1.87438e13)
+    # A response whose row for the year is another country's is never read as ours.
+    with pytest.raises(PermanentSourceError, match="the rows for 2024 are for CHN, CN, not USA"):
+        run_parse(WorldBankSource(), {**spec, "country": "USA"}, body, as_of=AS_OF)
+
+
 def test_owid(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
     body = fixture_bytes("owid/chart.csv")
     spec = {

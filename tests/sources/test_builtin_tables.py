@@ -89,13 +89,22 @@ CSV = "https://example.org/series.csv"
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ({"filters": {"country": "US"}, "column": "value", "aggregate": "sum"}, 22.0),
+        (
+            {
+                "filters": {"country": "US"},
+                "column": "value",
+                "aggregate": "sum",
+                "max_skipped_share": 0.5,
+            },
+            22.0,
+        ),
         (
             {
                 "filters": {"country": "US"},
                 "column": "value",
                 "aggregate": "last",
                 "date_column": "date",
+                "max_skipped_share": 0.5,
             },
             12.0,
         ),
@@ -119,6 +128,23 @@ def test_csv_aggregates(run_parse, fixture_bytes, extra, expected) -> None:  # t
     spec = {"source": "csv", "url": CSV, **extra}
     observation = run_parse(CsvSource(), spec, fixture_bytes("csv/series.csv"), as_of=AS_OF)
     assert observation.value == pytest.approx(expected)
+
+
+def test_csv_blank_value_is_skipped_and_counted_or_sent_to_review(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("csv/series.csv")
+    spec = {"source": "csv", "url": CSV, "filters": {"country": "US"}, "column": "value"}
+    # The newest US value is blank: "last" could be anything, so a reviewer decides.
+    with pytest.raises(
+        PermanentSourceError,
+        match=r"skipped 1 rows with blank 'value'; they could represent 33.3% of last\(value\), "
+        r"above max_skipped_share 5.0%",
+    ):
+        run_parse(CsvSource(), {**spec, "date_column": "date"}, body, as_of=AS_OF)
+    observation = run_parse(
+        CsvSource(), {**spec, "aggregate": "sum", "max_skipped_share": 0.4}, body, as_of=AS_OF
+    )
+    assert observation.value == 22.0
+    assert "over 2 of 3 rows" in observation.detail and "skipped share 33.3%" in observation.detail
 
 
 def test_csv_unhappy_paths(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
@@ -259,8 +285,19 @@ def test_epoch_unknown_groups(run_parse, fixture_bytes) -> None:  # type: ignore
     }
     with pytest.raises(PermanentSourceError, match="no org_country mapping for A, B"):
         run_parse(EpochSource(), spec, body, as_of=AS_OF)
-    observation = run_parse(EpochSource(), {**spec, "unknown_groups": "ignore"}, body, as_of=AS_OF)
-    assert observation.ranking == {"US": 300000.0} and "ignored unmapped" in observation.detail
+    ignore = {**spec, "unknown_groups": "ignore"}
+    with pytest.raises(PermanentSourceError, match=r"could change the answer.*unmapped: A, B"):
+        run_parse(EpochSource(), ignore, body, as_of=AS_OF)
+    observation = run_parse(EpochSource(), {**ignore, "max_skipped_share": 1}, body, as_of=AS_OF)
+    assert observation.ranking == {"US": 300000.0}
+    # The anonymized Chinese systems have no owner: skipped and counted, never guessed.
+    assert "2 rows with blank 'Owner' (known quantity 50,000)" in observation.detail
+    assert "2 rows with unmapped 'Owner' (known quantity 1,000)" in observation.detail
+    assert "unmapped: A, B, X" in observation.detail
+    other = {**spec, "unknown_groups": "other", "max_skipped_share": 0.2}
+    observation = run_parse(EpochSource(), other, body, as_of=AS_OF)
+    assert observation.ranking == {"US": 300000.0, "OTHER": 1000.0}
+    assert "1 rows with blank 'H100 equivalents' (OTHER 1)" in observation.detail
     with pytest.raises(SpecError, match="field 'dataset'"):
         load_sources().parse_spec(
             {"source": "epoch", "dataset": "../secrets.csv", "aggregate": "count"}
