@@ -9,6 +9,7 @@ The tree::
     │   ├── ConflictError               a duplicate id or handle: exit 2 / HTTP 409
     │   └── ImportFileError             an import file with invalid records (lists all of them)
     ├── OperationError                  an operation that failed: exit 1 / HTTP 500
+    │   └── DatabaseError               the database refused or could not be reached
     └── LedgerIntegrityError            `verify` found the ledger or the rows altered: exit 1
 
 Messages are built here from identifiers; the CLI and the API only translate them.
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "ConflictError",
+    "DatabaseError",
     "FieldError",
     "ForecastsError",
     "ImportFileError",
@@ -98,3 +100,9 @@ class LedgerIntegrityError(ForecastsError):
     """The ledger chain or the rows it describes were altered."""
 
     code = "ledger_integrity"
+
+
+class DatabaseError(OperationError):
+    """The database failed (unreachable, locked, a constraint); the message is its first line."""
+
+    code = "database_error"

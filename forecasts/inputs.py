@@ -27,50 +27,58 @@ from forecasts.domain import (
 from forecasts.domain.models import Distribution, UTCDateTime
 from forecasts.errors import FieldError
 
-__all__ = ["ForecastInput", "describe_validation_error", "first_problem"]
+__all__ = ["ForecastFields", "ForecastInput", "describe_validation_error", "first_problem"]
 
 
-def describe_validation_error(
-    exc: ValidationError, prefix: str = "", fallback: str = "record"
-) -> list[str]:
-    """One ``field: problem`` line per pydantic error (``fallback`` names record-level ones)."""
-    lines = []
+def _problems(exc: ValidationError, prefix: str, fallback: str) -> list[tuple[str, str]]:
+    found = []
     for error in exc.errors():
         loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
         field = ".".join(part for part in (prefix, loc) if part) or fallback
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] in ("missing",):
             message = "required"
-        lines.append(f"{field}: {message}")
-    return lines
+        found.append((field, message))
+    return found
+
+
+def describe_validation_error(
+    exc: ValidationError, prefix: str = "", fallback: str = "record"
+) -> list[str]:
+    """One ``field: problem`` line per pydantic error (``fallback`` names record-level ones)."""
+    return [f"{field}: {problem}" for field, problem in _problems(exc, prefix, fallback)]
 
 
 def first_problem(exc: ValidationError, prefix: str = "", fallback: str = "record") -> FieldError:
     """A FieldError for the first pydantic error (the CLI shows one line)."""
-    line = describe_validation_error(exc, prefix, fallback)[0]
-    field, _, problem = line.partition(": ")
-    return FieldError(field, problem)
+    return FieldError(*_problems(exc, prefix, fallback)[0])
 
 
-class ForecastInput(BaseModel):
-    """A forecast as written by a person: every accepted form, validated and normalised."""
+def _probability(value: Any) -> Any:
+    # Leave what is not a number or a text to pydantic, which names the field.
+    if value is None or isinstance(value, bool):
+        return value
+    return parse_probability(value) if isinstance(value, int | float | str) else value
+
+
+class ForecastFields(BaseModel):
+    """The fields a person gives for a forecast, in every front end (CLI, files, API)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = None
-    question: str
-    by: str
-    made_at: UTCDateTime | None = None
-    p: float | None = None
+    by: str = Field(description="Handle of the forecaster the forecast is recorded for.")
+    p: float | str | None = Field(
+        default=None, description="Probability of YES: 0.7, '70%' or odds '7:3'."
+    )
     said: str | None = None
     read_as: str | None = None
     scale: str = "icd203"
-    options: dict[str, float] | None = None
+    options: dict[str, float | str] | None = None
     quantiles: dict[float, float] | list[tuple[float, float]] | None = None
     interval: IntervalForecast | None = None
     normal: NormalForecast | None = None
     lognormal: LognormalForecast | None = None
-    distribution: Distribution | None = Field(default=None)
+    made_at: UTCDateTime | None = None
     source: str | None = None
     quote: str | None = None
     published_at: UTCDateTime | None = None
@@ -78,17 +86,23 @@ class ForecastInput(BaseModel):
 
     @field_validator("p", mode="before")
     @classmethod
-    def _probability(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        return parse_probability(value)
+    def _p(cls, value: Any) -> Any:
+        return _probability(value)
 
     @field_validator("options", mode="before")
     @classmethod
     def _options(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {str(k): parse_probability(v) for k, v in value.items()}
+            return {str(k): _probability(v) for k, v in value.items()}
         return value
+
+
+class ForecastInput(ForecastFields):
+    """A forecast on a named question: every accepted form, validated and normalised."""
+
+    id: str | None = None
+    question: str
+    distribution: Distribution | None = Field(default=None)
 
     def _distribution(self) -> Distribution | None:
         if self.quantiles is not None:
@@ -126,7 +140,7 @@ class ForecastInput(BaseModel):
                 + (f" (got {', '.join(forms)})" if forms else ""),
             )
         verbal = None
-        probability = self.p
+        probability = float(self.p) if self.p is not None else None
         if self.said is not None:
             try:
                 band = lookup_phrase(self.read_as or self.said, self.scale)
@@ -146,7 +160,9 @@ class ForecastInput(BaseModel):
                 made_at=self.made_at or recorded_at,
                 recorded_at=recorded_at,
                 probability=probability,
-                probabilities=self.options,
+                probabilities=None
+                if self.options is None
+                else {k: float(v) for k, v in self.options.items()},
                 distribution=self._distribution(),
                 verbal=verbal,
                 provenance=Provenance(

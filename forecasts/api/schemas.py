@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from forecasts.domain import (
-    IntervalForecast,
-    LognormalForecast,
-    NormalForecast,
-    parse_probability,
-)
 from forecasts.domain.models import UTCDateTime
+from forecasts.inputs import ForecastFields
 
 __all__ = [
     "ErrorBody",
@@ -78,13 +73,7 @@ class LedgerHeadPublic(BaseModel):
     hash: str
 
 
-def _probability(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
-        return value
-    return parse_probability(value) if isinstance(value, int | float | str) else value
-
-
-class ForecastCreate(BaseModel):
+class ForecastCreate(ForecastFields):
     """A forecast to record on the question in the path; give exactly one form.
 
     ``p`` (0.7, "70%" or odds "7:3"), ``said`` (a verbal phrase, optionally ``read_as`` a
@@ -111,34 +100,6 @@ class ForecastCreate(BaseModel):
             ]
         },
     )  # fmt: skip
-
-    by: str = Field(description="Handle of the forecaster the forecast is recorded for.")
-    p: float | str | None = Field(default=None, description="Probability of YES.")
-    said: str | None = None
-    read_as: str | None = None
-    scale: str = "icd203"
-    options: dict[str, float | str] | None = None
-    quantiles: dict[str, float] | list[tuple[float, float]] | None = None
-    interval: IntervalForecast | None = None
-    normal: NormalForecast | None = None
-    lognormal: LognormalForecast | None = None
-    made_at: UTCDateTime | None = None
-    source: str | None = None
-    quote: str | None = None
-    published_at: UTCDateTime | None = None
-    note: str | None = None
-
-    @field_validator("p", mode="before")
-    @classmethod
-    def _p(cls, value: Any) -> Any:
-        return _probability(value)
-
-    @field_validator("options", mode="before")
-    @classmethod
-    def _options(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): _probability(v) for k, v in value.items()}
-        return value
 
 
 class ResolutionCreate(BaseModel):

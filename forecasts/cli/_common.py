@@ -63,19 +63,6 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _database_problem(exc: Exception) -> str | None:
-    """A one-line message for a database driver error, None for anything else."""
-    if "sqlalchemy" not in sys.modules:
-        return None
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-    if isinstance(exc, OperationalError):
-        return f"database: {str(exc.orig).splitlines()[0]}"
-    if isinstance(exc, SQLAlchemyError):
-        return f"database: {str(exc).splitlines()[0]}"
-    return None
-
-
 def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Exit 2 on bad input, 1 on a failed operation, with a one-line message."""
 
@@ -87,11 +74,6 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(exc.message, 2) from None
         except ForecastsError as exc:
             raise fail(exc.message, 1) from None
-        except Exception as exc:
-            problem = _database_problem(exc)
-            if problem is None:
-                raise
-            raise fail(problem, 1) from None
 
     return wrapper
 

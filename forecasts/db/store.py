@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from forecasts.domain import Correction, Forecast, Forecaster, Question, Resolution
-from forecasts.errors import ConflictError, OperationError
+from forecasts.errors import ConflictError, DatabaseError, OperationError
 from forecasts.ledger import GENESIS_HASH, canonical_json, chain_hash
 
 from . import convert
@@ -50,11 +51,21 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
+def database_error(exc: SQLAlchemyError) -> DatabaseError:
+    """The application's error for a driver error: its first line, no traceback."""
+    detail = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(detail).splitlines()
+    return DatabaseError(f"database: {lines[0] if lines else type(exc).__name__}")
+
+
 def open_store(url: str, *, auto_migrate: bool = True) -> Store:
     """Open (and by default migrate) the database at ``url``."""
-    engine = make_engine(url)
-    if auto_migrate and needs_migration(engine):
-        migrate(engine)
+    try:
+        engine = make_engine(url)
+        if auto_migrate and needs_migration(engine):
+            migrate(engine)
+    except SQLAlchemyError as exc:
+        raise database_error(exc) from exc
     return Store(engine)
 
 
@@ -129,6 +140,9 @@ class Store:
             try:
                 yield session
                 session.commit()
+            except SQLAlchemyError as exc:
+                session.rollback()
+                raise database_error(exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -136,7 +150,10 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except SQLAlchemyError as exc:
+                raise database_error(exc) from exc
 
     # -- writes ---------------------------------------------------------------------------
 
