@@ -39,8 +39,9 @@ def binary_inputs(
     y, p, categorical, allow_nan = prepare(outcome, forecast, rule, nan_policy)
     if categorical:
         raise ScoringInputError(rule, "forecast", "must be binary (same shape as outcome)")
-    y = np.broadcast_to(y, np.broadcast_shapes(y.shape, p.shape)).ravel()
-    p = np.broadcast_to(p, y.shape).ravel()
+    shape = np.broadcast_shapes(y.shape, p.shape)
+    y = np.broadcast_to(y, shape).ravel()
+    p = np.broadcast_to(p, shape).ravel()
     if allow_nan:
         keep = ~np.isnan(p)
         if y.dtype.kind == "f":
