@@ -112,7 +112,7 @@ def test_crps_quantiles_equals_wis_for_symmetric_levels() -> None:
     values = np.sort(rng.normal(size=(50, levels.size)), axis=-1)
     y = rng.normal(size=50)
     k = alphas.size
-    wis = weighted_interval_score(y, values[:, k], values[:, :k], values[:, -1:k:-1], alphas)
+    wis = weighted_interval_score(y, alphas, values[:, k], values[:, :k], values[:, -1:k:-1])
     np.testing.assert_allclose(crps_quantiles(y, levels, values), wis.score, rtol=1e-12)
 
 

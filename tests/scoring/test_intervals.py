@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring import interval_score, pinball_loss, weighted_interval_score
+from scoring import interval_score, pinball_loss, quantile_score, weighted_interval_score
 
 # scoringutils' wis() documentation example (quantile levels 0.1, 0.25, 0.5, 0.75, 0.9)
 OBSERVED = np.array([1.0, -15.0, 22.0])
@@ -15,13 +15,13 @@ ALPHAS = np.array([0.2, 0.5])
 
 def wis_of_example():  # type: ignore[no-untyped-def]
     return weighted_interval_score(
-        OBSERVED, PREDICTED[:, 2], PREDICTED[:, :2], PREDICTED[:, [4, 3]], ALPHAS
+        OBSERVED, ALPHAS, PREDICTED[:, 2], PREDICTED[:, :2], PREDICTED[:, [4, 3]]
     )
 
 
 def test_interval_score_cases() -> None:
     # inside, above, below a 90 % interval [0, 1]
-    np.testing.assert_allclose(interval_score([0.5, 3.0, -1.0], 0.0, 1.0, 0.1), [1.0, 41.0, 21.0])
+    np.testing.assert_allclose(interval_score([0.5, 3.0, -1.0], 0.1, 0.0, 1.0), [1.0, 41.0, 21.0])
 
 
 def test_wis_reproduces_scoringutils_example() -> None:
@@ -47,21 +47,27 @@ def test_wis_equals_sum_of_pinball_losses() -> None:
     values = q[:, order]
     y = rng.normal(scale=2, size=100)
     k = alphas.size
-    wis = weighted_interval_score(y, values[:, k], values[:, :k], values[:, k + 1 :], alphas)
-    pinball = pinball_loss(y, values, levels).sum(axis=-1) / (k + 0.5)
+    wis = weighted_interval_score(y, alphas, values[:, k], values[:, :k], values[:, k + 1 :])
+    pinball = quantile_score(y, levels, values).sum(axis=-1) / (k + 0.5)
     np.testing.assert_allclose(wis.score, pinball, rtol=1e-12)
 
 
 def test_wis_with_one_interval_relates_to_interval_score() -> None:
     y, m, lo, hi = np.array([3.0]), np.array([1.0]), np.array([[0.0]]), np.array([[2.0]])
-    wis = weighted_interval_score(y, m, lo, hi, [0.2])
-    expected = (0.5 * abs(3 - 1) + 0.1 * interval_score(3.0, 0.0, 2.0, 0.2)) / 1.5
+    wis = weighted_interval_score(y, [0.2], m, lo, hi)
+    expected = (0.5 * abs(3 - 1) + 0.1 * interval_score(3.0, 0.2, 0.0, 2.0)) / 1.5
     assert wis.score[0] == pytest.approx(expected)
 
 
-def test_pinball_loss_values_and_asymmetry() -> None:
-    np.testing.assert_allclose(pinball_loss([1.0, 3.0], 2.0, 0.9), [0.1, 0.9])
-    np.testing.assert_allclose(pinball_loss(2.0, [1.0, 3.0], 0.5), [0.5, 0.5])
+def test_quantile_score_values_and_asymmetry() -> None:
+    np.testing.assert_allclose(quantile_score([1.0, 3.0], 0.9, 2.0), [0.1, 0.9])
+    np.testing.assert_allclose(quantile_score(2.0, 0.5, [1.0, 3.0]), [0.5, 0.5])
+
+
+def test_pinball_loss_is_a_deprecated_alias_in_the_old_order() -> None:
+    with pytest.deprecated_call(match="quantile_score"):
+        got = pinball_loss([1.0, 3.0], 2.0, 0.9)
+    np.testing.assert_allclose(got, quantile_score([1.0, 3.0], 0.9, 2.0))
 
 
 def test_result_arrays_are_read_only() -> None:
