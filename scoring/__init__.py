@@ -48,6 +48,8 @@ from ._calibration import reliability_diagram as reliability_diagram
 from ._compare import diebold_mariano as diebold_mariano
 from ._compare import paired_bootstrap as paired_bootstrap
 from ._compare import permutation_test as permutation_test
+from ._crowd import aggregate as aggregate
+from ._crowd import community_prediction as community_prediction
 from ._crps import crps_ensemble as crps_ensemble
 from ._crps import crps_lognormal as crps_lognormal
 from ._crps import crps_normal as crps_normal
@@ -82,10 +84,12 @@ __all__ = [
     "ReliabilityDiagram",
     "ScoringInputError",
     "WeightedIntervalScore",
+    "aggregate",
     "baseline_score",
     "brier_score",
     "brier_skill_score",
     "calibration_table",
+    "community_prediction",
     "corp_decomposition",
     "crps_ensemble",
     "crps_lognormal",

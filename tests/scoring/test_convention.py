@@ -18,7 +18,13 @@ import scoring
 
 FUNCTIONS = sorted(name for name in scoring.__all__ if inspect.isfunction(getattr(scoring, name)))
 #: Functions without an outcome: they compare two score series or combine forecasts.
-NO_OUTCOME = {"diebold_mariano", "paired_bootstrap", "permutation_test"}
+NO_OUTCOME = {
+    "aggregate",
+    "community_prediction",
+    "diebold_mariano",
+    "paired_bootstrap",
+    "permutation_test",
+}
 DEPRECATED = {"pinball_loss"}
 
 
@@ -173,6 +179,9 @@ STRING = ["a", "b"]
         lambda: scoring.crps_ensemble([1.0], [STRING]),
         lambda: scoring.crps_normal([1.0], STRING[:1], 1.0),
         lambda: scoring.diebold_mariano(STRING, STRING),
+        lambda: scoring.aggregate(STRING),
+        lambda: scoring.aggregate([0.5, 0.5], weights=STRING),
+        lambda: scoring.community_prediction([0, 1], ["a", "b"], STRING),
     ],
 )
 def test_string_input_raises_scoring_input_error(call: Callable[[], Any]) -> None:
