@@ -3,7 +3,8 @@
 What: times each operation (median of several repeats after a warm-up) together
 with its reference computation in the same process, and prints JSON with the
 timings, the ratios and whether each ratio meets the target of the issue.
-Prerequisites: the dev dependencies (scikit-learn). To run:
+Prerequisites: the dev dependencies (scikit-learn; scoringrules with numba for the WIS
+comparison, reported as "not installed" without it). To run:
 
     .venv/bin/python benchmarks/scoring.py
 
@@ -119,6 +120,82 @@ def bench_crps_ensemble(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+def bench_crps_ensemble_nan(rng: np.random.Generator) -> dict[str, Any]:
+    x = rng.normal(size=(10**5, 50))
+    y = rng.normal(size=10**5)
+    x[::10, 7] = np.nan  # one member missing in every tenth forecast
+    peak = peak_bytes(lambda: scoring.crps_ensemble(y, x, nan_policy="omit"))
+    return {
+        "shape": [10**5, 50],
+        "nan_members": int(np.isnan(x).sum()),
+        "peak_mb": peak / 1e6,
+        "input_mb": x.nbytes / 1e6,
+        "peak_over_input": peak / x.nbytes,
+        "target_peak_over_input": "< 2",
+        "meets_peak": peak / x.nbytes < 2,
+    }
+
+
+def wis_sample(
+    n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A median and 5 central intervals (11 quantiles) per forecast."""
+    alpha = np.array([0.02, 0.1, 0.2, 0.5, 0.8])
+    z = np.array([2.326, 1.645, 1.282, 0.674, 0.253])
+    mu = rng.normal(size=n)
+    scale = rng.uniform(0.5, 2.0, size=(n, 1))
+    y = mu + rng.normal(size=n)
+    return y, alpha, mu, mu[:, None] - scale * z, mu[:, None] + scale * z
+
+
+def plain_wis(y: np.ndarray, levels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """WIS as the sum of the 2K + 1 pinball losses over K + 1/2, in plain numpy."""
+    d = y[:, None] - values
+    return np.maximum(levels * d, (levels - 1.0) * d).sum(axis=-1) / ((levels.size - 1) / 2 + 0.5)
+
+
+def bench_wis(rng: np.random.Generator) -> dict[str, Any]:
+    n = 10**6
+    y, alpha, m, lo, hi = wis_sample(n, rng)
+    levels = np.concatenate([alpha / 2, [0.5], 1 - alpha / 2])
+    values = np.concatenate([lo, m[:, None], hi], axis=1)
+    ours_value = scoring.weighted_interval_score(y, alpha, m, lo, hi).score
+    assert np.allclose(ours_value, plain_wis(y, levels, values), rtol=1e-12, atol=1e-12)
+    ours = median_time(lambda: scoring.weighted_interval_score(y, alpha, m, lo, hi), 9)
+    plain = median_time(lambda: plain_wis(y, levels, values), 9)
+    one_pass = median_time(lambda: (lo.min(), hi.min()), 9)
+    result: dict[str, Any] = {
+        "shape": [n, levels.size],
+        "ours_s": ours,
+        "plain_numpy_pinball_s": plain,
+        "ratio_vs_plain_numpy": ours / plain,
+        "one_numpy_pass_over_bounds_s": one_pass,
+        "ratio_vs_one_numpy_pass": ours / one_pass,
+    }
+    try:
+        import scoringrules as sr
+    except ImportError:
+        result["scoringrules_numba"] = "not installed"
+        return result
+    try:
+        sr_value = sr.weighted_interval_score(y, m, lo, hi, alpha, backend="numba")
+    except Exception as err:  # noqa: BLE001 - e.g. numba missing: report, do not fail
+        result["scoringrules_numba"] = f"unavailable: {err}"
+        return result
+    assert np.allclose(ours_value, sr_value, rtol=1e-10, atol=1e-12)
+    numba = median_time(lambda: sr.weighted_interval_score(y, m, lo, hi, alpha, backend="numba"), 9)
+    result.update(
+        {
+            "scoringrules_version": sr.__version__,
+            "scoringrules_numba_s": numba,
+            "ratio_vs_scoringrules_numba": ours / numba,
+            "target_vs_scoringrules_numba": "<= 2",
+            "meets_vs_scoringrules_numba": ours / numba <= 2,
+        }
+    )
+    return result
+
+
 def sklearn_corp(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float]:
     from sklearn.isotonic import IsotonicRegression
 
@@ -180,6 +257,8 @@ def main() -> None:
         "numpy": np.__version__,
         "brier_score_mean_1e7": bench_brier(rng),
         "crps_ensemble_1e5x50": bench_crps_ensemble(rng),
+        "crps_ensemble_1e5x50_nan_omit_memory": bench_crps_ensemble_nan(rng),
+        "weighted_interval_score_1e6x11": bench_wis(rng),
         "corp_decomposition_1e6": bench_corp(rng),
         "import": bench_import(),
     }

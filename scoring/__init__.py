@@ -2,9 +2,12 @@
 
 Conventions (they hold for every function unless its docstring says otherwise):
 
-* **Argument order**: observations first, ``(outcome, forecast)``, as in
-  scikit-learn and scoringrules. Arguments beyond the primary operands are
-  keyword-only.
+* **Argument order** (0.2): observations first, ``(outcome, forecast)``, as in
+  scikit-learn and scoringrules; then the forecast's operands with the levels
+  before the values they qualify (``levels`` before ``values`` for quantiles,
+  ``alpha`` before ``median``/``lower``/``upper`` for central intervals).
+  Options are keyword-only. The 0.1 orders still work with a
+  DeprecationWarning until 0.3 (see docs/scoring.md, "Changes in 0.2").
 * **Per-forecast results**: scoring rules are vectorised and return one score
   per forecast (an array shaped like ``outcome``); aggregate with ``.mean()``.
 * **Orientation**: every score is a *loss* (lower is better) except
@@ -38,7 +41,6 @@ from __future__ import annotations
 from ._aggregate import baseline_score as baseline_score
 from ._aggregate import brier_skill_score as brier_skill_score
 from ._aggregate import peer_score as peer_score
-from ._aggregate import time_weighted_score as time_weighted_score
 from ._calibration import calibration_table as calibration_table
 from ._calibration import corp_decomposition as corp_decomposition
 from ._calibration import murphy_decomposition as murphy_decomposition
@@ -46,12 +48,15 @@ from ._calibration import reliability_diagram as reliability_diagram
 from ._compare import diebold_mariano as diebold_mariano
 from ._compare import paired_bootstrap as paired_bootstrap
 from ._compare import permutation_test as permutation_test
+from ._crowd import aggregate as aggregate
+from ._crowd import community_prediction as community_prediction
 from ._crps import crps_ensemble as crps_ensemble
 from ._crps import crps_lognormal as crps_lognormal
 from ._crps import crps_normal as crps_normal
 from ._crps import crps_quantiles as crps_quantiles
 from ._intervals import interval_score as interval_score
 from ._intervals import pinball_loss as pinball_loss
+from ._intervals import quantile_score as quantile_score
 from ._intervals import weighted_interval_score as weighted_interval_score
 from ._results import BootstrapInterval as BootstrapInterval
 from ._results import CalibrationBin as CalibrationBin
@@ -65,6 +70,8 @@ from ._rules import brier_score as brier_score
 from ._rules import log_score as log_score
 from ._rules import ranked_probability_score as ranked_probability_score
 from ._rules import spherical_score as spherical_score
+from ._time import time_averaged_peer_score as time_averaged_peer_score
+from ._time import time_weighted_score as time_weighted_score
 from ._validation import ScoringInputError as ScoringInputError
 
 __all__ = [
@@ -77,10 +84,12 @@ __all__ = [
     "ReliabilityDiagram",
     "ScoringInputError",
     "WeightedIntervalScore",
+    "aggregate",
     "baseline_score",
     "brier_score",
     "brier_skill_score",
     "calibration_table",
+    "community_prediction",
     "corp_decomposition",
     "crps_ensemble",
     "crps_lognormal",
@@ -94,8 +103,10 @@ __all__ = [
     "peer_score",
     "permutation_test",
     "pinball_loss",
+    "quantile_score",
     "ranked_probability_score",
     "reliability_diagram",
     "spherical_score",
+    "time_averaged_peer_score",
     "time_weighted_score",
 ]

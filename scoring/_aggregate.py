@@ -1,164 +1,33 @@
-"""Aggregate scores: time-weighted scores over a question's life, the Brier skill
-score, and the Metaculus-style baseline and peer scores."""
+"""Aggregate scores: the Brier skill score and the Metaculus-style baseline and peer
+scores (their averages over a question's life are in ``_time``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Sequence
-from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
-from ._rules import brier_score, log_score, prepare, prob_of_outcome, spherical_score
+from ._deprecation import options_by_keyword
+from ._rules import brier_score, prepare, prob_of_outcome
 from ._validation import (
     NanPolicy,
     ScoringInputError,
+    as_float,
     as_numeric,
     check_nonempty,
-    fail,
 )
 
-__all__ = ["baseline_score", "brier_skill_score", "peer_score", "time_weighted_score"]
-
-TimeLike = float | int | np.datetime64 | dt.datetime
-_RULES = {"brier": brier_score, "log": log_score, "spherical": spherical_score}
+__all__ = ["baseline_score", "brier_skill_score", "peer_score"]
 
 
-def _seconds(value: Any, argument: str, rule: str) -> float:
-    """A time as seconds: floats as they are, datetime64 and aware datetimes since the epoch."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ScoringInputError(rule, argument, f"must be timezone-aware, got {value!r}")
-        return value.timestamp()
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise ScoringInputError(rule, argument, "must not be NaT")
-        return float(value.astype("datetime64[ns]").astype(np.int64)) / 1e9
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        if not math.isfinite(float(value)):
-            raise ScoringInputError(rule, argument, f"must be finite, got {value!r}")
-        return float(value)
-    raise ScoringInputError(
-        rule, argument, f"must be a number, numpy datetime64 or datetime, got {value!r}"
-    )
-
-
-def _times(times: Sequence[TimeLike] | npt.NDArray[Any], rule: str) -> NDArray[np.float64]:
-    arr = np.asarray(times)
-    if arr.dtype.kind == "M":
-        if np.isnat(arr).any():
-            raise fail(rule, "times", "must not be NaT", arr, np.isnat(arr))
-        return arr.astype("datetime64[ns]").astype(np.int64) / 1e9
-    if arr.dtype.kind in "iuf":
-        out = arr.astype(np.float64)
-        if not np.isfinite(out).all():
-            raise fail(rule, "times", "must be finite", out, ~np.isfinite(out))
-        return out
-    return np.array([_seconds(t, f"times[{i}]", rule) for i, t in enumerate(arr.ravel())])
-
-
-def time_weighted_score(
-    times: Sequence[TimeLike] | npt.NDArray[Any],
-    forecasts: npt.ArrayLike,
-    outcome: npt.ArrayLike,
-    *,
-    close: TimeLike,
-    open: TimeLike | None = None,  # noqa: A002 - the issue's name for the opening time
-    prior: npt.ArrayLike | None = None,
-    rule: Literal["brier", "log", "spherical"] = "brier",
-) -> float:
-    r"""Time average of a question's standing forecast score from first forecast to close.
-
-    Forecast :math:`i`, made at :math:`t_i`, stands until the next forecast (or
-    ``close``), so with :math:`t_{n+1} = ` ``close``:
-
-    .. math::
-        \bar S = \frac{\sum_i S(f_i, y)\,(t_{i+1} - t_i)}{t_{n+1} - t_1}.
-
-    The time before the first forecast is not scored, unless ``open`` and
-    ``prior`` are both given: then ``prior`` stands from ``open`` to
-    :math:`t_1` and the average runs over ``[open, close]``. Forecasts made at
-    the same time: the last one listed stands. Annulled questions are not
-    scored: do not call this for them.
-
-    Parameters
-    ----------
-    times : sequence
-        Forecast times, non-decreasing: numbers (any unit), numpy
-        ``datetime64`` or timezone-aware ``datetime`` (converted to seconds).
-    forecasts : array_like
-        One binary probability per time, or one row of category probabilities
-        per time.
-    outcome : int
-        0/1, or the index of the category that happened.
-    close : time
-        End of scoring (question close); not before the last forecast.
-    open : time, optional
-        Question opening time (with ``prior``); not after the first forecast.
-    prior : float or array_like, optional
-        Forecast standing from ``open`` to the first forecast (e.g. 0.5).
-    rule : {"brier", "log", "spherical"}
-        Per-instant score (spherical is positively oriented; the others are losses).
-
-    Returns
-    -------
-    float
-
-    References
-    ----------
-    Good Judgment Open and Metaculus score the standing forecast over the
-    question's life (see docs/scoring.md); this is the continuous-time version.
-
-    Examples
-    --------
-    >>> time_weighted_score([0, 3, 8], [0.6, 0.8, 0.9], 1, close=10)
-    0.07
-    >>> time_weighted_score([0, 3, 8], [0.6, 0.8, 0.9], 1, close=10, open=-2, prior=0.5)
-    0.1
-    """
-    name = "time_weighted_score"
-    if rule not in _RULES:
-        raise ScoringInputError(name, "rule", f"must be one of {sorted(_RULES)}, not {rule!r}")
-    if (open is None) != (prior is None):
-        raise ScoringInputError(name, "prior", "must be given together with 'open'")
-    t = _times(times, name)
-    f = np.asarray(forecasts, dtype=np.float64)
-    if t.ndim != 1 or t.size == 0 or f.ndim == 0 or f.shape[0] != t.size:
-        raise ScoringInputError(
-            name, "forecasts", f"has shape {f.shape}, expected one per time ({t.size})"
-        )
-    if t.size > 1 and np.any(np.diff(t) < 0):
-        raise fail(name, "times", "must be non-decreasing", t[1:], np.diff(t) < 0)
-    t_close = _seconds(close, "close", name)
-    if t_close < t[-1]:
-        raise ScoringInputError(name, "close", "must not be before the last forecast")
-    if open is not None and prior is not None:
-        t_open = _seconds(open, "open", name)
-        if t_open > t[0]:
-            raise ScoringInputError(name, "open", "must not be after the first forecast")
-        p0 = np.asarray(prior, dtype=np.float64)
-        if p0.shape != f.shape[1:]:
-            raise ScoringInputError(name, "prior", f"has shape {p0.shape}, expected {f.shape[1:]}")
-        t = np.concatenate(([t_open], t))
-        f = np.concatenate((p0[np.newaxis], f))
-    durations = np.diff(np.append(t, t_close))
-    total = float(durations.sum())
-    if total <= 0:
-        raise ScoringInputError(name, "close", "must be after the first forecast (or 'open')")
-    y = np.full(t.size, outcome) if np.ndim(outcome) == 0 else np.asarray(outcome)
-    yv, fv, _, _ = prepare(y, f, name, "raise")
-    scores = _RULES[rule](yv, fv)
-    return float(scores @ durations / total)
-
-
+@options_by_keyword(2, ("reference",))
 def brier_skill_score(
     outcome: npt.ArrayLike,
     forecast: npt.ArrayLike,
-    reference: npt.ArrayLike | None = None,
     *,
+    reference: npt.ArrayLike | None = None,
     nan_policy: NanPolicy = "raise",
 ) -> float:
     r"""Brier skill score :math:`1 - \bar B / \bar B_{\mathrm{ref}}` (higher is better).
@@ -207,7 +76,7 @@ def brier_skill_score(
             ref_f = np.asarray(np.mean(yk, dtype=np.float64))
         ref_scores = brier_score(y, np.broadcast_to(ref_f, f.shape), nan_policy=nan_policy)
     else:
-        ref = np.asarray(reference, dtype=np.float64)
+        ref = as_float(reference, "reference", rule)
         try:
             ref_full = np.broadcast_to(ref, f.shape)
         except ValueError:
@@ -309,7 +178,7 @@ def peer_score(
     """
     rule = "peer_score"
     y = as_numeric(outcome, "outcome", rule)
-    f = np.asarray(forecasts, dtype=np.float64)
+    f = as_float(forecasts, "forecasts", rule)
     if f.ndim not in (y.ndim + 1, y.ndim + 2) or f.shape[: y.ndim] != y.shape:
         raise ScoringInputError(
             rule, "forecasts", f"has shape {f.shape}, expected {y.shape + ('n',)} (+ categories)"

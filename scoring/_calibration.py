@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
+from ._deprecation import options_by_keyword
 from ._isotonic import cep_per_group, group_binary
 from ._results import CalibrationBin, CorpDecomposition, MurphyDecomposition, ReliabilityDiagram
 from ._rules import prepare
@@ -39,8 +40,9 @@ def binary_inputs(
     y, p, categorical, allow_nan = prepare(outcome, forecast, rule, nan_policy)
     if categorical:
         raise ScoringInputError(rule, "forecast", "must be binary (same shape as outcome)")
-    y = np.broadcast_to(y, np.broadcast_shapes(y.shape, p.shape)).ravel()
-    p = np.broadcast_to(p, y.shape).ravel()
+    shape = np.broadcast_shapes(y.shape, p.shape)
+    y = np.broadcast_to(y, shape).ravel()
+    p = np.broadcast_to(p, shape).ravel()
     if allow_nan:
         keep = ~np.isnan(p)
         if y.dtype.kind == "f":
@@ -70,11 +72,12 @@ def _bin_index(p: NDArray[np.float64], edges: NDArray[np.float64]) -> NDArray[np
     return np.minimum(idx, edges.size - 2)
 
 
+@options_by_keyword(2, ("bins",))
 def murphy_decomposition(
     outcome: npt.ArrayLike,
     forecast: npt.ArrayLike,
-    bins: int | npt.ArrayLike = 10,
     *,
+    bins: int | npt.ArrayLike = 10,
     nan_policy: NanPolicy = "raise",
 ) -> MurphyDecomposition:
     r"""Binned Murphy decomposition of the mean binary Brier score.
@@ -154,11 +157,12 @@ def _mean_log_loss(s: NDArray[np.float64], w: NDArray[np.float64], c: NDArray[np
     return -float(ones.sum() + zeros.sum())
 
 
+@options_by_keyword(2, ("score",))
 def corp_decomposition(
     outcome: npt.ArrayLike,
     forecast: npt.ArrayLike,
-    score: Literal["brier", "log"] = "brier",
     *,
+    score: Literal["brier", "log"] = "brier",
     nan_policy: NanPolicy = "raise",
 ) -> CorpDecomposition:
     r"""CORP decomposition ``score = MCB - DSC + UNC`` of the mean Brier or log score.
@@ -278,7 +282,7 @@ def reliability_diagram(
     True
     """
     rule = "reliability_diagram"
-    check_open_unit(np.asarray(level, dtype=np.float64), "level", rule)
+    check_open_unit(as_float(level, "level", rule), "level", rule)
     if n_resamples < 1:
         raise ScoringInputError(rule, "n_resamples", f"must be >= 1, got {n_resamples}")
     if subsample < 1:
@@ -321,11 +325,12 @@ def _wilson(k: float, n: float, z: float) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+@options_by_keyword(2, ("bins",))
 def calibration_table(
     outcome: npt.ArrayLike,
     forecast: npt.ArrayLike,
-    bins: int | npt.ArrayLike = 10,
     *,
+    bins: int | npt.ArrayLike = 10,
     level: float = 0.95,
     nan_policy: NanPolicy = "raise",
 ) -> tuple[CalibrationBin, ...]:
@@ -369,7 +374,7 @@ def calibration_table(
     (0.4385, 1.0)
     """
     rule = "calibration_table"
-    check_open_unit(np.asarray(level, dtype=np.float64), "level", rule)
+    check_open_unit(as_float(level, "level", rule), "level", rule)
     y, p = binary_inputs(outcome, forecast, rule, nan_policy)
     edges = _bin_edges(bins, rule)
     nb = edges.size - 1

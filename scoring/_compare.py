@@ -242,7 +242,7 @@ def paired_bootstrap(
     (-0.1, True)
     """
     rule = "paired_bootstrap"
-    check_open_unit(np.asarray(level, dtype=np.float64), "level", rule)
+    check_open_unit(as_float(level, "level", rule), "level", rule)
     if n_resamples < 1:
         raise ScoringInputError(rule, "n_resamples", f"must be >= 1, got {n_resamples}")
     d = _differences(scores_a, scores_b, rule, nan_policy)

@@ -116,7 +116,7 @@ def numeric_score(distribution: Any, value: float) -> NumericScore:
     if central is None:
         return NumericScore(float(crps[0]), None, None, None)
     low, high, coverage = central
-    score = scoring.interval_score(y, np.array([low]), np.array([high]), np.array([1 - coverage]))
+    score = scoring.interval_score(y, alpha=1 - coverage, lower=low, upper=high)
     return NumericScore(float(crps[0]), float(score[0]), bool(low <= value <= high), central)
 
 

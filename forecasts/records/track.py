@@ -64,7 +64,7 @@ def time_weighted_brier(data: RecordData, pairs: BinaryPairs) -> NDArray[np.floa
         times = np.maximum(data.t[idx], opens)
         try:
             out[k] = scoring.time_weighted_score(
-                times, data.p[idx], int(pairs.outcome[k]), close=float(close), rule="brier"
+                int(pairs.outcome[k]), times, data.p[idx], close=float(close), rule="brier"
             )
         except scoring.ScoringInputError:
             out[k] = pairs.brier[k]  # zero-length window: the standing forecast's score
@@ -84,7 +84,7 @@ def _binary_figures(
                                          seed=seed)
     )  # fmt: skip
     murphy = _maybe(lambda: scoring.murphy_decomposition(o, p, bins=10))
-    corp = _maybe(lambda: scoring.corp_decomposition(o, p, "brier"))
+    corp = _maybe(lambda: scoring.corp_decomposition(o, p, score="brier"))
     diagram = _maybe(lambda: scoring.reliability_diagram(o, p, level=0.9, seed=seed))
     bins = scoring.calibration_table(o, p, bins=10)
     return {

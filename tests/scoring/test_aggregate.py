@@ -22,8 +22,8 @@ FORECASTS = [0.6, 0.8, 0.9]
 
 
 def test_time_weighted_known_values() -> None:
-    assert time_weighted_score(TIMES, FORECASTS, 1, close=10) == pytest.approx(0.07)
-    got = time_weighted_score(TIMES, FORECASTS, 1, close=10, open=-2, prior=0.5)
+    assert time_weighted_score(1, TIMES, FORECASTS, close=10) == pytest.approx(0.07)
+    got = time_weighted_score(1, TIMES, FORECASTS, close=10, open=-2, prior=0.5)
     assert got == pytest.approx(0.10)
 
 
@@ -31,12 +31,12 @@ def test_time_weighted_accepts_datetime64_and_aware_datetimes() -> None:
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     days = [start + dt.timedelta(days=d) for d in (0, 3, 8)]
     close = start + dt.timedelta(days=10)
-    assert time_weighted_score(days, FORECASTS, 1, close=close) == pytest.approx(0.07)
+    assert time_weighted_score(1, days, FORECASTS, close=close) == pytest.approx(0.07)
     d64 = np.array(["2026-01-01", "2026-01-04", "2026-01-09"], dtype="datetime64[D]")
     got = time_weighted_score(
+        1,
         d64,
         FORECASTS,
-        1,
         close=np.datetime64("2026-01-11"),
         open=np.datetime64("2025-12-30"),
         prior=0.5,
@@ -46,18 +46,18 @@ def test_time_weighted_accepts_datetime64_and_aware_datetimes() -> None:
 
 def test_time_weighted_rejects_naive_datetime() -> None:
     with pytest.raises(ScoringInputError, match="timezone-aware"):
-        time_weighted_score([dt.datetime(2026, 1, 1)], [0.5], 1, close=dt.datetime(2026, 1, 2))
+        time_weighted_score(1, [dt.datetime(2026, 1, 1)], [0.5], close=dt.datetime(2026, 1, 2))
 
 
 def test_time_weighted_later_forecast_at_same_time_wins() -> None:
-    got = time_weighted_score([0, 0, 5], [0.1, 0.6, 0.9], 1, close=10)
+    got = time_weighted_score(1, [0, 0, 5], [0.1, 0.6, 0.9], close=10)
     assert got == pytest.approx((0.16 * 5 + 0.01 * 5) / 10)
 
 
 def test_time_weighted_other_rules_and_categories() -> None:
-    log = time_weighted_score(TIMES, FORECASTS, 1, close=10, rule="log")
+    log = time_weighted_score(1, TIMES, FORECASTS, close=10, rule="log")
     assert log == pytest.approx(-(3 * math.log(0.6) + 5 * math.log(0.8) + 2 * math.log(0.9)) / 10)
-    cat = time_weighted_score([0, 5], [[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], 1, close=10)
+    cat = time_weighted_score(1, [0, 5], [[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], close=10)
     assert cat == pytest.approx((0.5 * 5 + 0.0 * 5) / 10)
 
 
@@ -72,13 +72,13 @@ def test_time_weighted_other_rules_and_categories() -> None:
 )
 def test_time_weighted_bad_arguments(kwargs: dict, argument: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(ScoringInputError) as info:
-        time_weighted_score(TIMES, FORECASTS, 1, **kwargs)
+        time_weighted_score(1, TIMES, FORECASTS, **kwargs)
     assert info.value.argument == argument
 
 
 def test_time_weighted_rejects_unsorted_times() -> None:
     with pytest.raises(ScoringInputError, match="non-decreasing"):
-        time_weighted_score([0, 5, 3], FORECASTS, 1, close=10)
+        time_weighted_score(1, [0, 5, 3], FORECASTS, close=10)
 
 
 def test_brier_skill_score_references() -> None:

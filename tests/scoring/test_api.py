@@ -16,12 +16,14 @@ def test_exported_members() -> None:
     assert set(scoring.__all__) == {
         "BootstrapInterval", "CalibrationBin", "CorpDecomposition", "DieboldMarianoResult",
         "MurphyDecomposition", "PermutationTestResult", "ReliabilityDiagram",
-        "ScoringInputError", "WeightedIntervalScore", "baseline_score", "brier_score",
-        "brier_skill_score", "calibration_table", "corp_decomposition", "crps_ensemble",
+        "ScoringInputError", "WeightedIntervalScore", "aggregate", "baseline_score",
+        "brier_score", "brier_skill_score", "calibration_table", "community_prediction",
+        "corp_decomposition", "crps_ensemble",
         "crps_lognormal", "crps_normal", "crps_quantiles", "diebold_mariano", "interval_score",
         "log_score", "murphy_decomposition", "paired_bootstrap", "peer_score",
-        "permutation_test", "pinball_loss", "ranked_probability_score", "reliability_diagram",
-        "spherical_score", "time_weighted_score",
+        "permutation_test", "pinball_loss", "quantile_score", "ranked_probability_score",
+        "reliability_diagram", "spherical_score", "time_averaged_peer_score",
+        "time_weighted_score",
     }  # fmt: skip
     for name in scoring.__all__:
         assert getattr(scoring, name).__doc__, name

@@ -112,5 +112,23 @@ def test_crps_quantiles_equals_wis_for_symmetric_levels() -> None:
     values = np.sort(rng.normal(size=(50, levels.size)), axis=-1)
     y = rng.normal(size=50)
     k = alphas.size
-    wis = weighted_interval_score(y, values[:, k], values[:, :k], values[:, -1:k:-1], alphas)
+    wis = weighted_interval_score(y, alphas, values[:, k], values[:, :k], values[:, -1:k:-1])
     np.testing.assert_allclose(crps_quantiles(y, levels, values), wis.score, rtol=1e-12)
+
+
+@pytest.mark.parametrize("nan", [False, True])
+def test_crps_ensemble_peak_memory_below_twice_the_input(nan: bool) -> None:
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 200))
+    y = rng.normal(size=2000)
+    if nan:  # before 0.2 the NaN path peaked at 5.1x the input
+        x[::7, 3] = np.nan
+    tracemalloc.start()
+    try:
+        crps_ensemble(y, x, nan_policy="omit")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * x.nbytes

@@ -34,9 +34,9 @@ def error_of(func: Callable[..., Any], *args: Any, **kwargs: Any) -> ScoringInpu
         (scoring.crps_normal, ([0.0, 1.0], 0.0, [-1.0, 1.0]), "sigma", 0, -1.0),
         (scoring.crps_lognormal, ([0.0, np.inf], 0.0, 1.0), "outcome", 1, np.inf),
         (scoring.crps_ensemble, ([0.0, 1.0], [[1.0, 2.0], [np.nan, 1.0]]), "members", (1, 0), None),
-        (scoring.interval_score, ([0.0, 1.0], [0.0, 2.0], [1.0, 1.5], 0.1), "lower", 1, 2.0),
-        (scoring.interval_score, ([0.0], [0.0], [1.0], 1.5), "alpha", 0, 1.5),
-        (scoring.pinball_loss, ([0.0], [1.0], 0.0), "level", 0, 0.0),
+        (scoring.interval_score, ([0.0, 1.0], 0.1, [0.0, 2.0], [1.0, 1.5]), "lower", 1, 2.0),
+        (scoring.interval_score, ([0.0], [1.5], [0.0], [1.0]), "alpha", 0, 1.5),
+        (scoring.quantile_score, ([0.0], 0.0, [1.0]), "levels", 0, 0.0),
         (scoring.crps_quantiles, ([0.0], [0.1, 0.9], [[1.0, 0.0]]), "values", (0, 0), 0.0),
     ],
 )
@@ -87,7 +87,7 @@ def test_probability_one_plus_epsilon_is_rejected() -> None:
 
 
 def test_wis_requires_ordered_quantiles() -> None:
-    err = error_of(scoring.weighted_interval_score, [0.0], [5.0], [[0.0]], [[1.0]], [0.5])
+    err = error_of(scoring.weighted_interval_score, [0.0], [0.5], [5.0], [[0.0]], [[1.0]])
     assert err.argument == "median"
 
 

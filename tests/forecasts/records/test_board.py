@@ -155,7 +155,7 @@ def test_vectorised_time_weighting_matches_time_weighted_score(seed: int) -> Non
         assert pairs.p[k] == data.p[rows[-1]]  # the last one made stands
         try:
             expected = scoring.time_weighted_score(
-                np.maximum(data.t[rows], opens), data.p[rows], int(pairs.outcome[k]), close=close
+                int(pairs.outcome[k]), np.maximum(data.t[rows], opens), data.p[rows], close=close
             )
         except scoring.ScoringInputError:
             expected = float(scoring.brier_score(int(pairs.outcome[k]), data.p[rows[-1]]))

@@ -69,7 +69,7 @@ def test_every_figure_agrees_with_scoring(seeded: Seeded) -> None:
             times = [max(f.made_at, question.opens_at) for f in made]
             weighted.append(
                 scoring.time_weighted_score(
-                    times, [f.probability for f in made], int(outcome == "yes"), close=close
+                    int(outcome == "yes"), times, [f.probability for f in made], close=close
                 )
             )
     assert record.brier_time_weighted == pytest.approx(np.mean(weighted))
@@ -88,7 +88,7 @@ def test_every_figure_agrees_with_scoring(seeded: Seeded) -> None:
         pytest.approx(murphy.resolution),
         pytest.approx(murphy.uncertainty),
     )
-    corp = scoring.corp_decomposition(o, p, "brier")
+    corp = scoring.corp_decomposition(o, p, score="brier")
     assert record.corp is not None
     assert (record.corp.mcb, record.corp.dsc, record.corp.unc) == (
         pytest.approx(corp.mcb),
@@ -154,7 +154,7 @@ def test_verbal_numeric_and_multiple_choice_agree_with_scoring(seeded: Seeded) -
         scoring.crps_lognormal([5.0], implied.mulog, implied.sigmalog)[0]  # type: ignore[union-attr]
     )
     assert record.interval_score == pytest.approx(
-        scoring.interval_score([5.0], [10.0], [100.0], [0.1])[0]
+        scoring.interval_score([5.0], [0.1], [10.0], [100.0])[0]
     )
     assert record.interval_coverage == 0.0
 
@@ -172,7 +172,7 @@ def test_quantile_forecasts_use_crps_quantiles(seeded: Seeded) -> None:
         scoring.crps_quantiles([5.0], [0.05, 0.5, 0.95], [[2.0, 5.0, 15.0]])[0]
     )
     assert record.interval_score == pytest.approx(
-        scoring.interval_score([5.0], [2.0], [15.0], [0.1])[0]
+        scoring.interval_score([5.0], [0.1], [2.0], [15.0])[0]
     )
     assert record.interval_coverage == 1.0
 
