@@ -66,27 +66,33 @@ class Fetcher:
         self._host_slots: dict[str, threading.Semaphore] = {}
 
     def fetch(self, request: FetchRequest, *, fetched_at: datetime | None = None) -> Evidence:
-        """Fetch one request, retrying transient failures within the policy and its deadline."""
-        with deadline(time.monotonic() + self.policy.deadline):
-            attempt = 0
-            while True:
-                try:
-                    with self._slot(request):
+        """Fetch one request, retrying transient failures within the policy and its deadline.
+
+        The deadline starts when the request first gets a per-host slot: time spent queueing
+        behind other requests to the same host is not the server's doing.
+        """
+        started: float | None = None
+        attempt = 0
+        while True:
+            try:
+                with self._slot(request):
+                    started = time.monotonic() if started is None else started
+                    with deadline(started + self.policy.deadline):
                         return self._fetch_once(request, fetched_at)
-                except RetryableSourceError as error:
-                    if attempt >= self.policy.retries:
+            except RetryableSourceError as error:
+                if attempt >= self.policy.retries:
+                    raise
+                if error.retry_after is not None:
+                    if error.retry_after > self.policy.retry_after_cap:
                         raise
-                    if error.retry_after is not None:
-                        if error.retry_after > self.policy.retry_after_cap:
-                            raise
-                        delay = error.retry_after
-                    else:
-                        delay = self.policy.backoff(attempt)
-                    left = remaining()
-                    if left is not None and delay >= left:
-                        raise  # the retry could not finish before the deadline
-                    self._sleep(delay)
-                    attempt += 1
+                    delay = error.retry_after
+                else:
+                    delay = self.policy.backoff(attempt)
+                assert started is not None  # the error came from inside the slot
+                if time.monotonic() + delay >= started + self.policy.deadline:
+                    raise  # the retry could not finish before the deadline
+                self._sleep(delay)
+                attempt += 1
 
     def fetch_many(
         self, requests: Iterable[FetchRequest], *, fetched_at: datetime | None = None

@@ -284,3 +284,14 @@ def test_make_client_applies_the_policy() -> None:
         assert client.timeout.connect == 3 and client.timeout.read == 7
         assert client.headers["User-Agent"] == "example-app/2.0"
         assert client.follow_redirects is False
+
+
+def test_queueing_for_a_host_slot_does_not_count_against_the_deadline() -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        time.sleep(0.15)
+        return httpx.Response(200, content=b"{}")
+
+    requests = [FetchRequest(url=f"https://api.example.org/{i}") for i in range(6)]
+    slow = fetcher(handler, per_host_concurrency=1, deadline=0.5)
+    results = slow.fetch_many(requests)  # ~0.9 s in all, each request well within 0.5 s
+    assert all(isinstance(result, Evidence) for result in results.values())
