@@ -160,6 +160,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
     try:
         create_s = _create(store, _questions(args.questions, args.urls, port))
         policy = HttpPolicy(
+            user_agent="forecasts-benchmark",
             allow_private=True,
             concurrency=args.concurrency,
             per_host_concurrency=args.concurrency,
@@ -170,7 +171,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
         start = time.perf_counter()
         summary = run_sweep(
             store,
-            load_sources(),
+            load_sources("forecasts.sources"),
             fetcher,
             as_of=AS_OF,
             clock=lambda: datetime.now(UTC),

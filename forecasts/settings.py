@@ -1,18 +1,36 @@
 """Configuration from ``FORECASTS_*`` environment variables; flags override them.
 
-Nothing is read at import time: call :func:`load_settings` from the composition root.
+This module is the one reader of the application's environment: the composition root turns
+:class:`Settings` into an HTTP policy and source credentials and hands them to ``sources``
+explicitly. Nothing is read at import time: call :func:`load_settings`. A variable that is set
+but empty counts as unset; any other unreadable value raises :class:`SettingsError`.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
+from forecasts.errors import InputError
+from forecasts.timeutils import parse_duration
+
+__all__ = ["DEFAULT_DATABASE_URL", "VARIABLES", "Settings", "SettingsError", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./forecasts.db"
+
+
+class SettingsError(InputError):
+    """An environment variable holds a value the application cannot use (exit 2)."""
+
+    code = "invalid_setting"
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
 
 
 class Settings(BaseModel):
@@ -25,30 +43,80 @@ class Settings(BaseModel):
     sweep_interval: str = "15m"
     """FORECASTS_SWEEP_INTERVAL: how often the scheduler sweeps for due questions."""
     source_timeout: float = 30.0
-    """FORECASTS_SOURCE_TIMEOUT: seconds before a source request times out."""
+    """FORECASTS_SOURCE_TIMEOUT: seconds a source connection or read may wait."""
+    source_deadline: float = 60.0
+    """FORECASTS_SOURCE_DEADLINE: seconds one source request may take in all (hops, retries)."""
     allow_private_sources: bool = False
-    """FORECASTS_ALLOW_PRIVATE_SOURCES: let sources reach private/loopback addresses."""
+    """FORECASTS_ALLOW_PRIVATE_SOURCES: let sources reach non-global addresses (local tests)."""
+    metaculus_token: SecretStr | None = None
+    """FORECASTS_METACULUS_TOKEN: API token of the ``metaculus`` source."""
+    fred_api_key: SecretStr | None = None
+    """FORECASTS_FRED_API_KEY: API key of the ``fred`` source."""
 
 
-_TRUE = {"1", "true", "yes", "on"}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _secret(value: str) -> SecretStr:
+    return SecretStr(value)
+
+
+def _flag(value: str) -> bool:
+    word = value.lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise ValueError(f"must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def _interval(value: str) -> str:
+    parse_duration(value)  # kept as text: the scheduler parses it where it is used
+    return value
+
+
+VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "FORECASTS_DATABASE_URL": ("database_url", _text),
+    "FORECASTS_SWEEP_INTERVAL": ("sweep_interval", _interval),
+    "FORECASTS_SOURCE_TIMEOUT": ("source_timeout", _seconds),
+    "FORECASTS_SOURCE_DEADLINE": ("source_deadline", _seconds),
+    "FORECASTS_ALLOW_PRIVATE_SOURCES": ("allow_private_sources", _flag),
+    "FORECASTS_METACULUS_TOKEN": ("metaculus_token", _secret),
+    "FORECASTS_FRED_API_KEY": ("fred_api_key", _secret),
+}
+"""Each variable the application reads: the :class:`Settings` field it sets and its reader."""
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, *, database_url: str | None = None
 ) -> Settings:
-    """Build settings from the environment, with explicit overrides (CLI flags) on top."""
+    """Build settings from the environment, with explicit overrides (CLI flags) on top.
+
+    Raises :class:`SettingsError` naming the first unreadable variable.
+    """
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    if "FORECASTS_DATABASE_URL" in env:
-        values["database_url"] = env["FORECASTS_DATABASE_URL"]
-    if "FORECASTS_SWEEP_INTERVAL" in env:
-        values["sweep_interval"] = env["FORECASTS_SWEEP_INTERVAL"]
-    if "FORECASTS_SOURCE_TIMEOUT" in env:
-        values["source_timeout"] = float(env["FORECASTS_SOURCE_TIMEOUT"])
-    if "FORECASTS_ALLOW_PRIVATE_SOURCES" in env:
-        values["allow_private_sources"] = (
-            env["FORECASTS_ALLOW_PRIVATE_SOURCES"].strip().lower() in _TRUE
-        )
+    for variable, (name, read) in VARIABLES.items():
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        try:
+            values[name] = read(raw)
+        except ValueError as error:
+            raise SettingsError(variable, str(error)) from None
     if database_url:
         values["database_url"] = database_url
     return Settings.model_validate(values)

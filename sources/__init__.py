@@ -3,8 +3,8 @@
 A :class:`Source` says which :class:`FetchRequest` objects a spec needs and parses the
 :class:`Evidence` received into an :class:`Observation`. A :class:`Fetcher` (over a client from
 :func:`make_client`) performs requests under an :class:`HttpPolicy`; :class:`ReplayFetcher`
-serves recordings instead. :func:`load_sources` builds the registry from the
-``forecasts.sources`` entry points. Nothing here runs at import time.
+serves recordings instead. :func:`load_sources` builds the registry from the entry point group
+the application names. Nothing here reads the environment or runs at import time.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from ._errors import UnknownSourceError as UnknownSourceError
 from ._evidence import DEFAULT_EXCERPT_LIMIT as DEFAULT_EXCERPT_LIMIT
 from ._evidence import Evidence as Evidence
 from ._fetcher import Fetcher as Fetcher
-from ._http import DEFAULT_USER_AGENT as DEFAULT_USER_AGENT
+from ._guard import Resolver as Resolver
 from ._http import HttpPolicy as HttpPolicy
 from ._http import make_client as make_client
 from ._http import parse_retry_after as parse_retry_after
-from ._registry import ENTRY_POINT_GROUP as ENTRY_POINT_GROUP
 from ._registry import SourceRegistry as SourceRegistry
 from ._registry import load_sources as load_sources
 from ._replay import ReplayFetcher as ReplayFetcher
@@ -36,8 +35,6 @@ from ._replay import save_recording as save_recording
 
 __all__ = [
     "DEFAULT_EXCERPT_LIMIT",
-    "DEFAULT_USER_AGENT",
-    "ENTRY_POINT_GROUP",
     "Evidence",
     "FetchRequest",
     "Fetcher",
@@ -47,6 +44,7 @@ __all__ = [
     "ObservationKind",
     "PermanentSourceError",
     "ReplayFetcher",
+    "Resolver",
     "RetryableSourceError",
     "Source",
     "SourceError",

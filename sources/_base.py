@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._errors import SourceError
+from ._errors import PermanentSourceError, SourceError
 from ._evidence import Evidence
 
 __all__ = [
@@ -53,6 +53,12 @@ class FetchRequest(BaseModel):
         scheme = self.url.split(":", 1)[0].lower()
         if scheme not in ("http", "https"):
             raise ValueError(f"url must start with http:// or https://, got {self.url!r}")
+        try:
+            httpx.URL(self.url).copy_merge_params(self.params)
+        except httpx.InvalidURL as error:
+            # Not a ValueError on purpose: pydantic lets it through, so a request for a URL
+            # the client cannot parse fails as a source error naming the URL, not a crash later.
+            raise PermanentSourceError(f"invalid URL: {error}", url=self.url) from None
         return self
 
     @functools.cached_property
@@ -151,10 +157,16 @@ class Source(ABC, Generic[SpecT]):
 
     Subclasses set ``name`` and ``spec_model`` (checked when the class is defined) and implement
     :meth:`requests` and :meth:`parse`, both pure: no clock, no network, no environment.
+    ``credential`` is the secret the source sends, if it needs one (see :meth:`auth`).
     """
 
     name: ClassVar[str]
     spec_model: ClassVar[type[SourceSpec]]
+
+    def __init__(self, *, credential: str | None = None) -> None:
+        # The secret this source sends (API key, token) is given by the application:
+        # a source never reads the environment.
+        self._credential = credential
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,7 +205,8 @@ class Source(ABC, Generic[SpecT]):
         """
 
     def auth(self, request: FetchRequest) -> FetchRequest:
-        """Add secret headers or parameters from the environment; default: none."""
+        """Add secret headers or parameters from the credential given to the source; default:
+        none. A source that needs a credential and has none raises ``PermanentSourceError``."""
         return request
 
     def resolve(

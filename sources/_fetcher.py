@@ -13,14 +13,9 @@ import httpx
 from ._base import FetchRequest
 from ._errors import PermanentSourceError, RetryableSourceError, SourceError
 from ._evidence import Evidence
-from ._http import (
-    HttpPolicy,
-    Resolver,
-    check_host,
-    parse_retry_after,
-    status_error,
-    system_resolver,
-)
+from ._guard import Resolver, check_host, system_resolver, with_url
+from ._http import HttpPolicy, parse_retry_after, status_error
+from ._transport import deadline, remaining
 
 __all__ = ["Fetcher"]
 
@@ -39,25 +34,31 @@ def _strip_secrets(url: httpx.URL, request: FetchRequest) -> str:
     return str(url.copy_with(params=kept) if kept else url.copy_with(query=None))
 
 
+def _keeps_credentials(first: httpx.URL, hop: httpx.URL) -> bool:
+    """Credentials go only to the origin they were meant for, and never over plain HTTP
+    after HTTPS."""
+    return (first.scheme, first.host, first.port) == (hop.scheme, hop.host, hop.port)
+
+
 class Fetcher:
     """Fetches :class:`FetchRequest` objects under an :class:`HttpPolicy`.
 
     The client is injected (``make_client(policy)`` in production, a ``MockTransport`` client in
     tests). Redirects are followed here, each hop checked by the address guard. ``clock`` is read
-    only when the caller passes no ``fetched_at``.
+    only when the caller passes no ``fetched_at``. Every failure is a :class:`SourceError`.
     """
 
     def __init__(
         self,
         client: httpx.Client,
-        policy: HttpPolicy | None = None,
+        policy: HttpPolicy,
         *,
         resolver: Resolver = system_resolver,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.client = client
-        self.policy = policy or HttpPolicy()
+        self.policy = policy
         self._resolver = resolver
         self._sleep = sleep
         self._clock = clock
@@ -65,12 +66,19 @@ class Fetcher:
         self._host_slots: dict[str, threading.Semaphore] = {}
 
     def fetch(self, request: FetchRequest, *, fetched_at: datetime | None = None) -> Evidence:
-        """Fetch one request, retrying transient failures within the policy."""
+        """Fetch one request, retrying transient failures within the policy and its deadline.
+
+        The deadline starts when the request first gets a per-host slot: time spent queueing
+        behind other requests to the same host is not the server's doing.
+        """
+        started: float | None = None
         attempt = 0
         while True:
             try:
                 with self._slot(request):
-                    return self._fetch_once(request, fetched_at)
+                    started = time.monotonic() if started is None else started
+                    with deadline(started + self.policy.deadline):
+                        return self._fetch_once(request, fetched_at)
             except RetryableSourceError as error:
                 if attempt >= self.policy.retries:
                     raise
@@ -80,6 +88,9 @@ class Fetcher:
                     delay = error.retry_after
                 else:
                     delay = self.policy.backoff(attempt)
+                assert started is not None  # the error came from inside the slot
+                if time.monotonic() + delay >= started + self.policy.deadline:
+                    raise  # the retry could not finish before the deadline
                 self._sleep(delay)
                 attempt += 1
 
@@ -98,6 +109,12 @@ class Fetcher:
                 return self.fetch(request, fetched_at=fetched_at)
             except SourceError as error:
                 return error
+            except Exception as error:  # noqa: BLE001
+                # One request failing in a way nobody foresaw must not take the batch down:
+                # the caller records it against the questions that asked for this request.
+                return PermanentSourceError(
+                    f"unexpected {type(error).__name__}: {error}", url=request.public_url
+                )
 
         workers = min(self.policy.concurrency, len(unique))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sources-fetch") as pool:
@@ -113,33 +130,68 @@ class Fetcher:
                 self._host_slots[host] = slot
             return slot
 
+    def _timeout(self, public: str) -> httpx.Timeout:
+        """The client's timeouts, none of them reaching past the deadline."""
+        left = remaining()
+        if left is not None and left <= 0:
+            raise RetryableSourceError(
+                f"exceeded the total deadline of {self.policy.deadline:g} s", url=public
+            )
+        policy = self.policy
+        cap = float("inf") if left is None else left
+        read = min(policy.read_timeout, cap)
+        return httpx.Timeout(
+            connect=min(policy.connect_timeout, cap), read=read, write=read, pool=read
+        )
+
+    def _timed_out(self, error: Exception, public: str, *, body: bool) -> RetryableSourceError:
+        left = remaining()
+        where = " reading body" if body else ""
+        if left is not None and left <= 0.05:  # the read was cut short by the deadline
+            reason = f"exceeded the total deadline of {self.policy.deadline:g} s{where}"
+        else:
+            reason = f"timed out{where} ({type(error).__name__})"
+        return RetryableSourceError(reason, url=public)
+
     def _fetch_once(self, request: FetchRequest, fetched_at: datetime | None) -> Evidence:
-        url = httpx.URL(request.send_url)
+        url = first = httpx.URL(request.send_url)
         method: str = request.method
         body = request.body
-        headers = dict(request.headers)
-        first_host = url.host
+        credentials = True
         for _hop in range(self.policy.max_redirects + 1):
+            public = _strip_secrets(url, request)
             check_host(url, self.policy, self._resolver)
-            send_headers = dict(headers)
-            if url.host == first_host:
-                send_headers.update(dict(request.secret_headers))
-            outgoing = self.client.build_request(method, url, headers=send_headers, content=body)
+            credentials = credentials and _keeps_credentials(first, url)
+            headers = dict(request.headers)
+            if credentials:
+                headers.update(dict(request.secret_headers))
+            else:
+                # A secret may also travel in a parameter the server echoed into Location.
+                url = httpx.URL(_strip_secrets(url, request))
+            outgoing = self.client.build_request(
+                method, url, headers=headers, content=body, timeout=self._timeout(public)
+            )
             try:
                 response = self.client.send(outgoing, stream=True, follow_redirects=False)
             except httpx.TimeoutException as error:
-                raise RetryableSourceError(
-                    f"timed out ({type(error).__name__})", url=_strip_secrets(url, request)
-                ) from None
+                raise self._timed_out(error, public, body=False) from None
+            except httpx.RemoteProtocolError as error:
+                # httpx parses Location even when it does not follow redirects; a Location it
+                # cannot parse is the server's answer, and asking again will not change it.
+                if str(error).startswith("Invalid URL in location header"):
+                    reason = f"redirect to an invalid URL: {error}"
+                    raise PermanentSourceError(reason, url=public) from None
+                raise RetryableSourceError(f"protocol error ({error})", url=public) from None
             except httpx.TransportError as error:
                 raise RetryableSourceError(
-                    f"connection failed ({type(error).__name__}: {error})",
-                    url=_strip_secrets(url, request),
+                    f"connection failed ({type(error).__name__}: {error})", url=public
                 ) from None
+            except SourceError as error:  # refused by the guard while connecting
+                raise with_url(error, public) from None
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
-                    url = url.join(location)
+                    url = self._join(url, location, public)
                     if response.status_code == 303 or (
                         response.status_code in (301, 302) and method == "POST"
                     ):
@@ -150,8 +202,17 @@ class Fetcher:
                 response.close()
         raise PermanentSourceError(
             f"more than {self.policy.max_redirects} redirects",
-            url=_strip_secrets(httpx.URL(request.send_url), request),
+            url=_strip_secrets(first, request),
         )
+
+    @staticmethod
+    def _join(url: httpx.URL, location: str, public: str) -> httpx.URL:
+        try:
+            return url.join(location)
+        except httpx.InvalidURL as error:
+            raise PermanentSourceError(
+                f"redirect to an invalid URL {location!r}: {error}", url=public
+            ) from None
 
     def _read(
         self,
@@ -181,10 +242,15 @@ class Fetcher:
                         f"body exceeds the {limit}-byte limit; fetch aborted", url=public
                     )
                 chunks.append(chunk)
+                left = remaining()
+                if left is not None and left <= 0:  # a slow drip never trips a read timeout
+                    raise RetryableSourceError(
+                        f"exceeded the total deadline of {self.policy.deadline:g} s "
+                        f"after {size} bytes",
+                        url=public,
+                    )
         except httpx.TimeoutException as error:
-            raise RetryableSourceError(
-                f"timed out reading body ({type(error).__name__})", url=public
-            ) from None
+            raise self._timed_out(error, public, body=True) from None
         except httpx.TransportError as error:
             raise RetryableSourceError(
                 f"connection failed reading body ({type(error).__name__}: {error})", url=public

@@ -11,9 +11,7 @@ from pydantic import ValidationError
 from ._base import Source, SourceSpec
 from ._errors import SourceError, SpecError, UnknownSourceError
 
-__all__ = ["ENTRY_POINT_GROUP", "SourceRegistry", "load_sources", "spec_error"]
-
-ENTRY_POINT_GROUP = "forecasts.sources"
+__all__ = ["SourceRegistry", "load_sources", "spec_error"]
 
 
 def spec_error(source: str | None, error: ValidationError) -> SpecError:
@@ -74,12 +72,16 @@ class SourceRegistry:
         return len(self._sources)
 
 
-def load_sources(entry_point_group: str = ENTRY_POINT_GROUP) -> SourceRegistry:
+def load_sources(
+    entry_point_group: str, *, credentials: Mapping[str, str] | None = None
+) -> SourceRegistry:
     """Instantiate every source declared in ``entry_point_group``.
 
     An entry point must load a :class:`Source` subclass whose ``name`` equals the entry point's
-    name.
+    name. ``credentials`` maps a source name to the secret it sends (API key, token); each
+    source receives only its own.
     """
+    secrets = dict(credentials or {})
     sources: list[Source[Any]] = []
     for entry in entry_points(group=entry_point_group):
         cls = entry.load()
@@ -89,5 +91,5 @@ def load_sources(entry_point_group: str = ENTRY_POINT_GROUP) -> SourceRegistry:
             raise SourceError(
                 f"entry point {entry.name!r} loads {cls.__qualname__} named {cls.name!r}"
             )
-        sources.append(cls())
+        sources.append(cls(credential=secrets.get(cls.name)))
     return SourceRegistry(sources)

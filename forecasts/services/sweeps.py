@@ -33,7 +33,7 @@ def sweep_due(
     policy = RetryPolicy(lease=lease, batch_size=batch, max_attempts=max_attempts)
     return run_sweep(
         store,
-        build_registry(),
+        build_registry(settings),
         build_fetcher(settings, replay=replay),
         as_of=as_of,
         clock=utc_now,

@@ -1,4 +1,4 @@
-"""``fred``: an observation of a FRED series (``api_key`` from ``FORECASTS_FRED_API_KEY``).
+"""``fred``: an observation of a FRED series (``api_key``: the source's credential).
 
 ``match: exact`` takes the observation dated ``date``; ``on_or_before`` (default) the newest
 observation dated on or before it. Not-yet versus permanent:
@@ -13,7 +13,6 @@ observation dated on or before it. Not-yet versus permanent:
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal
@@ -25,10 +24,9 @@ from .._errors import NotYetError, PermanentSourceError
 from .._evidence import Evidence
 from ._common import field, load_json, parse_date, response_for, to_float
 
-__all__ = ["FRED_API_KEY_ENV", "FRED_OBSERVATIONS_URL", "FredSource", "FredSpec"]
+__all__ = ["FRED_OBSERVATIONS_URL", "FredSource", "FredSpec"]
 
 FRED_OBSERVATIONS_URL = "https://api.stlouisfed.org/fred/series/observations"
-FRED_API_KEY_ENV = "FORECASTS_FRED_API_KEY"
 _LOOKAHEAD = timedelta(days=45)
 
 
@@ -66,10 +64,11 @@ class FredSource(Source[FredSpec]):
         return [self._request(spec)]
 
     def auth(self, request: FetchRequest) -> FetchRequest:
-        key = os.environ.get(FRED_API_KEY_ENV, "").strip()
+        key = (self._credential or "").strip()
         if not key:
             raise PermanentSourceError(
-                f"the FRED API needs a key: set {FRED_API_KEY_ENV}", url=request.public_url
+                "the FRED API needs a key: no credential given to source 'fred'",
+                url=request.public_url,
             )
         return request.with_secrets(params=[("api_key", key)])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
@@ -14,10 +13,9 @@ from .._errors import NotYetError, PermanentSourceError
 from .._evidence import Evidence
 from ._common import field, load_json, parse_date, response_for
 
-__all__ = ["METACULUS_API", "METACULUS_TOKEN_ENV", "MetaculusSource", "MetaculusSpec"]
+__all__ = ["METACULUS_API", "MetaculusSource", "MetaculusSpec"]
 
 METACULUS_API = "https://www.metaculus.com/api/posts/"
-METACULUS_TOKEN_ENV = "FORECASTS_METACULUS_TOKEN"
 _ANNULLED = ("ambiguous", "annulled")
 
 
@@ -72,10 +70,10 @@ class MetaculusSource(Source[MetaculusSpec]):
         return [self._request(spec)]
 
     def auth(self, request: FetchRequest) -> FetchRequest:
-        token = os.environ.get(METACULUS_TOKEN_ENV, "").strip()
+        token = (self._credential or "").strip()
         if not token:
             raise PermanentSourceError(
-                f"the Metaculus API needs a token: set {METACULUS_TOKEN_ENV}",
+                "the Metaculus API needs a token: no credential given to source 'metaculus'",
                 url=request.public_url,
             )
         return request.with_secrets(headers=[("Authorization", f"Token {token}")])

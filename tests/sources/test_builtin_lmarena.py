@@ -168,7 +168,9 @@ def test_resolve_pages_through_all_rows() -> None:
         )
 
     client = httpx.Client(transport=httpx.MockTransport(handler))
-    fetcher = Fetcher(client, HttpPolicy(), resolver=lambda host, port: ["18.0.0.1"])
+    fetcher = Fetcher(
+        client, HttpPolicy(user_agent="sources-tests"), resolver=lambda host, port: ["18.0.0.1"]
+    )
     observation, evidence = LmarenaSource().resolve(
         LmarenaSpec.model_validate(SPEC), fetcher, as_of=AS_OF
     )

@@ -47,7 +47,7 @@ def test_manifold_unhappy_paths(run_parse, fixture_bytes) -> None:  # type: igno
             ManifoldSource(), spec, fixture_bytes("manifold/schema_changed.json"), as_of=AS_OF
         )
     with pytest.raises(SpecError, match="exactly one of 'market_id' or 'slug'"):
-        load_sources().parse_spec({"source": "manifold"})
+        load_sources("forecasts.sources").parse_spec({"source": "manifold"})
     request = ManifoldSource().requests(
         ManifoldSource.spec_model.model_validate(spec), as_of=AS_OF
     )[0]  # type: ignore[arg-type]
@@ -115,22 +115,20 @@ def test_metaculus_resolutions(run_parse, fixture_bytes) -> None:  # type: ignor
     assert caught.value.expected_by == date(2027, 1, 1)
 
 
-def test_metaculus_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metaculus_token_is_the_sources_credential() -> None:
     request = FetchRequest(url="https://www.metaculus.com/api/posts/1/")
-    with pytest.raises(PermanentSourceError, match="FORECASTS_METACULUS_TOKEN"):
+    with pytest.raises(PermanentSourceError, match="no credential given to source 'metaculus'"):
         MetaculusSource().auth(request)
-    monkeypatch.setenv("FORECASTS_METACULUS_TOKEN", "tok")
-    authed = MetaculusSource().auth(request)
+    authed = MetaculusSource(credential="tok").auth(request)
     assert authed.secret_headers == (("Authorization", "Token tok"),)
     assert authed.key == request.key and "tok" not in authed.model_dump_json()
 
 
-def test_fred_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fred_key_is_the_sources_credential() -> None:
     request = FetchRequest(url="https://api.stlouisfed.org/fred/series/observations")
-    with pytest.raises(PermanentSourceError, match="FORECASTS_FRED_API_KEY"):
+    with pytest.raises(PermanentSourceError, match="no credential given to source 'fred'"):
         FredSource().auth(request)
-    monkeypatch.setenv("FORECASTS_FRED_API_KEY", "k" * 32)
-    authed = FredSource().auth(request)
+    authed = FredSource(credential="k" * 32).auth(request)
     assert (
         authed.secret_params == (("api_key", "k" * 32),) and authed.public_url == request.public_url
     )

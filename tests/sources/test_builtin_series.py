@@ -69,7 +69,7 @@ def test_worldbank(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped
             as_of=AS_OF,
         )
     with pytest.raises(SpecError, match="field 'country'"):
-        load_sources().parse_spec({**spec, "country": "China!"})
+        load_sources("forecasts.sources").parse_spec({**spec, "country": "China!"})
 
 
 def test_worldbank_checks_the_country_of_the_row(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +173,7 @@ def test_yahoo_unhappy_paths(run_parse, fixture_bytes) -> None:  # type: ignore[
             as_of=later,
         )
     with pytest.raises(SpecError, match="exactly one of 'date' or 'first_trading_day"):
-        load_sources().parse_spec({**YAHOO})
+        load_sources("forecasts.sources").parse_spec({**YAHOO})
 
 
 def test_yahoo_day_boundary_uses_the_exchange_zone(run_parse) -> None:  # type: ignore[no-untyped-def]

@@ -70,7 +70,7 @@ def test_http_json_text_and_errors(run_parse, nested) -> None:  # type: ignore[n
 
 
 def test_http_json_spec_validation() -> None:
-    registry = load_sources()
+    registry = load_sources("forecasts.sources")
     with pytest.raises(SpecError, match="field 'path': not a valid RFC 9535 JSONPath"):
         registry.parse_spec({"source": "http_json", "url": URL, "path": "$..["})
     with pytest.raises(SpecError, match="field 'headers'.*secret"):
@@ -196,7 +196,7 @@ def test_csv_unhappy_paths(run_parse, fixture_bytes) -> None:  # type: ignore[no
         run_parse(
             source, {"source": "csv", "url": CSV, "column": "value"}, b"<html></html>", as_of=AS_OF
         )
-    registry = load_sources()
+    registry = load_sources("forecasts.sources")
     with pytest.raises(SpecError, match="'column' is required"):
         registry.parse_spec({"source": "csv", "url": CSV, "aggregate": "sum"})
     with pytest.raises(SpecError, match="needs 'date_column'"):
@@ -299,6 +299,6 @@ def test_epoch_unknown_groups(run_parse, fixture_bytes) -> None:  # type: ignore
     assert observation.ranking == {"US": 300000.0, "OTHER": 1000.0}
     assert "1 rows with blank 'H100 equivalents' (OTHER 1)" in observation.detail
     with pytest.raises(SpecError, match="field 'dataset'"):
-        load_sources().parse_spec(
+        load_sources("forecasts.sources").parse_spec(
             {"source": "epoch", "dataset": "../secrets.csv", "aggregate": "count"}
         )

@@ -69,8 +69,6 @@ def test_public_surface_is_pinned() -> None:
     assert sources.__all__ == sorted(sources.__all__)
     assert set(sources.__all__) == {
         "DEFAULT_EXCERPT_LIMIT",
-        "DEFAULT_USER_AGENT",
-        "ENTRY_POINT_GROUP",
         "Evidence",
         "FetchRequest",
         "Fetcher",
@@ -80,6 +78,7 @@ def test_public_surface_is_pinned() -> None:
         "ObservationKind",
         "PermanentSourceError",
         "ReplayFetcher",
+        "Resolver",
         "RetryableSourceError",
         "Source",
         "SourceError",
@@ -205,7 +204,7 @@ def test_explicit_registry_and_spec_errors() -> None:
 
 
 def test_entry_points_load_all_builtins() -> None:
-    registry = load_sources()
+    registry = load_sources("forecasts.sources")
     assert registry.names() == BUILTINS
     for source in registry:
         assert issubclass(source.spec_model, SourceSpec)

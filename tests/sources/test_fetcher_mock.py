@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from sources import (
-    DEFAULT_USER_AGENT,
     Evidence,
     Fetcher,
     FetchRequest,
@@ -39,7 +38,7 @@ def fetcher(
     sleeps: list[float] | None = None,
     **policy: object,
 ) -> Fetcher:
-    settings = HttpPolicy.model_validate(policy)
+    settings = HttpPolicy.model_validate({"user_agent": "sources-tests", **policy})
     client = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=False)
     record = sleeps if sleeps is not None else []
     return Fetcher(client, settings, resolver=resolver, sleep=record.append, clock=lambda: NOW)
@@ -134,7 +133,7 @@ def test_guard_refuses_non_public_addresses(url: str) -> None:
     def handler(_request: httpx.Request) -> httpx.Response:
         raise AssertionError("no request may be sent")
 
-    with pytest.raises(PermanentSourceError, match="non-public"):
+    with pytest.raises(PermanentSourceError, match="refusing host"):
         fetcher(handler).fetch(FetchRequest(url=url))
 
 
@@ -279,26 +278,20 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(None, now=NOW) is None
 
 
-def test_policy_from_env() -> None:
-    policy = HttpPolicy.from_env(
-        {"FORECASTS_ALLOW_PRIVATE_SOURCES": "1", "FORECASTS_SOURCE_TIMEOUT": "5"}
-    )
-    assert policy.allow_private and policy.read_timeout == 5 and policy.connect_timeout == 5
-    assert not HttpPolicy.from_env({}).allow_private
-    with pytest.raises(ValueError, match="FORECASTS_SOURCE_TIMEOUT"):
-        HttpPolicy.from_env({"FORECASTS_SOURCE_TIMEOUT": "-1"})
-    with pytest.raises(ValueError, match="FORECASTS_ALLOW_PRIVATE_SOURCES"):
-        HttpPolicy.from_env({"FORECASTS_ALLOW_PRIVATE_SOURCES": "maybe"})
-
-
-def test_policy_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FORECASTS_ALLOW_PRIVATE_SOURCES", "1")
-    assert HttpPolicy.from_env().allow_private
-
-
 def test_make_client_applies_the_policy() -> None:
-    policy = HttpPolicy(connect_timeout=3, read_timeout=7)
+    policy = HttpPolicy(user_agent="example-app/2.0", connect_timeout=3, read_timeout=7)
     with make_client(policy) as client:
         assert client.timeout.connect == 3 and client.timeout.read == 7
-        assert client.headers["User-Agent"] == DEFAULT_USER_AGENT
+        assert client.headers["User-Agent"] == "example-app/2.0"
         assert client.follow_redirects is False
+
+
+def test_queueing_for_a_host_slot_does_not_count_against_the_deadline() -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        time.sleep(0.15)
+        return httpx.Response(200, content=b"{}")
+
+    requests = [FetchRequest(url=f"https://api.example.org/{i}") for i in range(6)]
+    slow = fetcher(handler, per_host_concurrency=1, deadline=0.5)
+    results = slow.fetch_many(requests)  # ~0.9 s in all, each request well within 0.5 s
+    assert all(isinstance(result, Evidence) for result in results.values())

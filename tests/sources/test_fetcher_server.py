@@ -125,7 +125,9 @@ def server() -> Iterator[Server]:
 
 
 def _fetcher(**policy: object) -> Fetcher:
-    settings = HttpPolicy.model_validate({"allow_private": True, "backoff_base": 0.01, **policy})
+    settings = HttpPolicy.model_validate(
+        {"user_agent": "sources-tests", "allow_private": True, "backoff_base": 0.01, **policy}
+    )
     return Fetcher(make_client(settings), settings)
 
 
@@ -213,7 +215,11 @@ def test_redirect_to_a_private_address_is_refused_before_connecting(server: Serv
         resolved.append(host)
         return ["93.184.216.34"]
 
-    policy = HttpPolicy(allow_private=False, allowed_hosts=frozenset({f"127.0.0.1:{server.port}"}))
+    policy = HttpPolicy(
+        user_agent="sources-tests",
+        allow_private=False,
+        allowed_hosts=frozenset({f"127.0.0.1:{server.port}"}),
+    )
     fetcher = Fetcher(make_client(policy), policy, resolver=resolver)
     with pytest.raises(PermanentSourceError, match=r"169\.254\.169\.254"):
         fetcher.fetch(FetchRequest(url=server.url("/redirect-private")))
@@ -222,8 +228,8 @@ def test_redirect_to_a_private_address_is_refused_before_connecting(server: Serv
 
 
 def test_guard_refuses_loopback_by_default(server: Server) -> None:
-    policy = HttpPolicy()
-    with pytest.raises(PermanentSourceError, match="non-public address 127.0.0.1"):
+    policy = HttpPolicy(user_agent="sources-tests")
+    with pytest.raises(PermanentSourceError, match="127.0.0.1 is not a globally routable"):
         Fetcher(make_client(policy), policy).fetch(FetchRequest(url=server.url("/good")))
     assert server.hits["/good"] == 0
 

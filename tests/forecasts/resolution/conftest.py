@@ -75,6 +75,7 @@ def server() -> Iterator[Server]:
 @pytest.fixture
 def policy() -> HttpPolicy:
     return HttpPolicy(
+        user_agent="forecasts-tests",
         allow_private=True,
         retries=1,
         backoff_base=0.01,

@@ -16,7 +16,7 @@ LM = {"source": "lmarena", "date": "2029-01-10", "by": "country"}
 
 
 def _plan(spec: dict[str, Any]) -> ResolutionPlan:
-    return parse_resolution(spec, load_sources())
+    return parse_resolution(spec, load_sources("forecasts.sources"))
 
 
 def _run(

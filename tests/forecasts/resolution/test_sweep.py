@@ -35,7 +35,14 @@ def _sweep(
     **kw: Any,
 ) -> SweepSummary:
     return run_sweep(
-        store, load_sources(), fetcher, as_of=as_of, clock=_clock, worker="w1", policy=policy, **kw
+        store,
+        load_sources("forecasts.sources"),
+        fetcher,
+        as_of=as_of,
+        clock=_clock,
+        worker="w1",
+        policy=policy,
+        **kw,
     )
 
 
@@ -202,7 +209,10 @@ def test_failures_never_produce_an_outcome_and_end_in_review(
     spec, expected = _failure_routes(server)[case]
     if case == "private_redirect":  # the guard on, with only the test server let through
         guarded = HttpPolicy(
-            allow_private=False, allowed_hosts=frozenset({f"127.0.0.1:{server.port}"}), retries=0
+            user_agent="forecasts-tests",
+            allow_private=False,
+            allowed_hosts=frozenset({f"127.0.0.1:{server.port}"}),
+            retries=0,
         )
         client = make_client(guarded)
         fetcher = Fetcher(client, guarded)
