@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from forecasts.errors import FieldError
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
 
@@ -28,6 +30,14 @@ class Settings(BaseModel):
     """FORECASTS_SOURCE_TIMEOUT: seconds before a source request times out."""
     allow_private_sources: bool = False
     """FORECASTS_ALLOW_PRIVATE_SOURCES: let sources reach private/loopback addresses."""
+    llm_base_url: str | None = None
+    """FORECASTS_LLM_BASE_URL: an OpenAI-compatible endpoint for ``extract --engine llm``."""
+    llm_model: str | None = None
+    """FORECASTS_LLM_MODEL: the model name sent to that endpoint."""
+    llm_api_key: str | None = Field(default=None, repr=False)
+    """FORECASTS_LLM_API_KEY: bearer token for that endpoint (optional for local servers)."""
+    llm_timeout: float = 120.0
+    """FORECASTS_LLM_TIMEOUT: seconds before a chat-completions request times out."""
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -49,6 +59,33 @@ def load_settings(
         values["allow_private_sources"] = (
             env["FORECASTS_ALLOW_PRIVATE_SOURCES"].strip().lower() in _TRUE
         )
+    values.update(_llm_values(env))
     if database_url:
         values["database_url"] = database_url
     return Settings.model_validate(values)
+
+
+def _llm_values(env: Mapping[str, str]) -> dict[str, object]:
+    """The ``FORECASTS_LLM_*`` settings; a bad value is a one-line error naming its variable."""
+    values: dict[str, object] = {}
+    url = env.get("FORECASTS_LLM_BASE_URL", "").strip()
+    if url:
+        if not url.lower().startswith(("http://", "https://")):
+            raise FieldError("FORECASTS_LLM_BASE_URL", f"'{url}' is not an http(s) URL")
+        values["llm_base_url"] = url.rstrip("/")
+    model = env.get("FORECASTS_LLM_MODEL", "").strip()
+    if model:
+        values["llm_model"] = model
+    key = env.get("FORECASTS_LLM_API_KEY", "").strip()
+    if key:
+        values["llm_api_key"] = key
+    timeout = env.get("FORECASTS_LLM_TIMEOUT", "").strip()
+    if timeout:
+        try:
+            seconds = float(timeout)
+        except ValueError:
+            seconds = -1.0
+        if not seconds > 0:
+            raise FieldError("FORECASTS_LLM_TIMEOUT", f"'{timeout}' is not a positive number")
+        values["llm_timeout"] = seconds
+    return values

@@ -19,6 +19,7 @@ def build_app() -> typer.Typer:
         token_app,
     )
     from .demo import demo_command
+    from .extract_cmd import extract_command
     from .records import forecast_app, forecaster_app, question_app
     from .resolve import correct_command, evidence_app, resolve_command, scheduler_command
 
@@ -42,6 +43,7 @@ def build_app() -> typer.Typer:
     app.add_typer(evidence_app())
     app.command("scheduler")(scheduler_command)
     app.command("demo")(demo_command)
+    app.command("extract")(extract_command)
     app.command("record")(record_command)
     app.command("leaderboard")(leaderboard_command)
     app.command("compare")(compare_command)

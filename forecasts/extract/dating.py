@@ -58,7 +58,8 @@ def statement_date(sentence: str, published: date) -> date | None:
     )
     if parsed is None or parsed.date() > published:
         return None
-    return parsed.date()
+    said: date = parsed.date()
+    return said
 
 
 def _midnight(day: date) -> object:

@@ -66,8 +66,11 @@ def build_draft(
             n += 1
             handle = f"{base}-{n}"
         if handle not in forecasters:
-            entry: dict[str, Any] = {"handle": handle, "name": name,
-                                     "kind": _KINDS.get(kind, "person")}
+            entry: dict[str, Any] = {
+                "handle": handle,
+                "name": name,
+                "kind": _KINDS.get(kind, "person"),
+            }
             if role:
                 entry["affiliation"] = role
             entry["review"] = REVIEW_PENDING

@@ -43,8 +43,11 @@ def default_check_date(made_at: date) -> date:
 
 def _kind(claim: Claim) -> str:
     q = claim.quantity
-    if q is not None and claim.probability is None and (q.point is not None or q.high is not None
-                                                         and q.low is not None):
+    if (
+        q is not None
+        and claim.probability is None
+        and (q.point is not None or q.high is not None and q.low is not None)
+    ):
         return "numeric"
     return "binary"
 
@@ -99,7 +102,10 @@ def draft_question(claim: Claim, question_id: str, *, engine: str) -> dict[str, 
         f"Drafted from: {claim.quote}"
     )
     question["tags"] = ["extracted"]
-    question["operationalization"] = {"by": f"forecasts extract ({engine})", "note": "; ".join(notes)}
+    question["operationalization"] = {
+        "by": f"forecasts extract ({engine})",
+        "note": "; ".join(notes),
+    }
     question["review"] = REVIEW_PENDING
     return question
 
@@ -144,7 +150,7 @@ def draft_forecast(
         forecast["p"] = claim.probability
     else:
         # An unhedged assertion, read as ICD 203 "very likely" like the founding example's C.
-        forecast["said"] = claim.quote if len(claim.quote) <= 300 else claim.claim
+        forecast["said"] = claim.claim
         forecast["read_as"] = UNHEDGED_TERM
         forecast["scale"] = "icd203"
     if source_url:

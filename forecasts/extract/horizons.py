@@ -252,7 +252,10 @@ def read_horizon(sentence: str, made_at: date) -> Horizon | None:
         h
         for h in candidates
         if not any(
-            o is not h and o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+            o is not h
+            and o.start <= h.start
+            and h.end <= o.end
+            and (o.end - o.start) > (h.end - h.start)
             for o in candidates
         )
     ]

@@ -89,9 +89,7 @@ def _fits(claim: Claim, question: Question) -> bool:
     return made <= when <= end + _SLACK
 
 
-def _documents(
-    questions: Sequence[Question], forecasts: Iterable[Forecast]
-) -> dict[str, set[str]]:
+def _documents(questions: Sequence[Question], forecasts: Iterable[Forecast]) -> dict[str, set[str]]:
     docs: dict[str, list[str]] = {}
     for q in questions:
         op = q.operationalization
@@ -121,11 +119,7 @@ def match_claim(
         for tag in q.tags:
             tag_count[tag] = tag_count.get(tag, 0) + 1
     family = {
-        tag
-        for q in fitting
-        if q.id in strong
-        for tag in q.tags
-        if tag_count[tag] < len(questions)
+        tag for q in fitting if q.id in strong for tag in q.tags if tag_count[tag] < len(questions)
     }
     chosen = set(strong)
     for q in fitting:

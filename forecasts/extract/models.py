@@ -79,3 +79,4 @@ class Extraction(BaseModel):
     made_at: date
     claims: list[Claim] = Field(default_factory=list)
     not_predictions: list[SetAside] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)

@@ -65,11 +65,17 @@ _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
 def _unit(currency: str | None, magnitude: str | None, unit: str | None) -> str | None:
     parts = []
     if magnitude:
-        parts.append({"bn": "billion", "tn": "trillion", "m": "million", "k": "thousand"}.get(
-            magnitude.lower(), magnitude.lower()))
+        parts.append(
+            {"bn": "billion", "tn": "trillion", "m": "million", "k": "thousand"}.get(
+                magnitude.lower(), magnitude.lower()
+            )
+        )
     if currency:
-        parts.append({"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}.get(
-            currency, currency.rstrip("$") + "D"))
+        parts.append(
+            {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}.get(
+                currency, currency.rstrip("$") + "D"
+            )
+        )
     if unit:
         word = " ".join(unit.split())
         lowered = word.lower()
@@ -97,12 +103,12 @@ def read_quantity(sentence: str, skip: list[tuple[int, int]] | None = None) -> Q
     spans = list(skip or [])
     match = _ORDERS.search(sentence)
     if match and not _overlaps(match.start(), match.end(), spans):
-        low = 1.0 if match.group(1) else (read_number(match.group(2)) or 1.0)
-        high = read_number(match.group(3) or "") or low
+        first = 1.0 if match.group(1) else (read_number(match.group(2)) or 1.0)
+        last = read_number(match.group(3) or "") or first
         text, start, end = match.group(0), match.start(), match.end()
-        if high == low:  # "two orders of magnitude": a point, 100x
-            return Quantity(text, start, end, point=10.0**low, unit="x", scale="log")
-        return Quantity(text, start, end, low=10.0**low, high=10.0**high, unit="x", scale="log")
+        if last == first:  # "two orders of magnitude": a point, 100x
+            return Quantity(text, start, end, point=10.0**first, unit="x", scale="log")
+        return Quantity(text, start, end, low=10.0**first, high=10.0**last, unit="x", scale="log")
     for match in _RANGE.finditer(sentence):
         low, high = read_number(match.group(2)), read_number(match.group(6))
         if low is None or high is None or low >= high:

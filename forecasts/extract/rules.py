@@ -22,8 +22,8 @@ from .signals import classify, find_trend, read_signals
 
 __all__ = ["extract_rules", "neutral_claim", "reason_not_forecastable"]
 
-_OPEN_QUOTES = "\"“‘"
-_CLOSE_QUOTES = "\"”’"
+_OPEN_QUOTES = '"“‘'
+_CLOSE_QUOTES = '"”’'
 _MODALS = re.compile(
     r"\b(?:could|may|might|would|should|is\s+likely\s+to|are\s+likely\s+to|will\s+likely|"
     r"is\s+expected\s+to|are\s+expected\s+to|is\s+set\s+to|are\s+set\s+to|is\s+poised\s+to|"
@@ -77,7 +77,24 @@ def _core(sentence: str, *, anchor: int, attribution: Attribution | None) -> str
     return text[start:end]
 
 
-def neutral_claim(core: str, horizon: Horizon | None, probability: ProbabilityReading | None) -> str:
+_ESTIMATE_OF = re.compile(
+    r"\b\w+(?:ed|s)\s+(?P<obj>the\s+[^—–;,]+?)\s*(?:—|–|,)\s*(?:estimating|putting|expecting|"
+    r"projecting|predicting|forecasting|reckoning|judging)\s+(?:it|them)\s+(?:to\s+be\s+|at\s+)"
+    r"(?P<rest>[^—–;]+)"
+)
+
+
+def _estimate_of(sentence: str) -> str | None:
+    """'acknowledged the X—estimating it to be Y' -> 'the X is Y' (the pronoun resolved)."""
+    match = _ESTIMATE_OF.search(sentence)
+    if match is None:
+        return None
+    return f"{match.group('obj')} is {match.group('rest')}"
+
+
+def neutral_claim(
+    core: str, horizon: Horizon | None, probability: ProbabilityReading | None
+) -> str:
     """A plain statement of what would be true: hedges and horizon words out, dates in."""
     text = core
     if probability is not None and probability.text in text:
@@ -115,8 +132,15 @@ def _context(text: str, sentence: Sentence, width: int = 240) -> str:
     end = min(len(text), sentence.end + width)
     before = text[start : sentence.start].split("\n")[-1]
     after = text[sentence.end : end].split("\n")[0]
-    return (("…" if before and start > 0 else "") + before + "[" + sentence.text + "]" + after
-            + ("…" if after and end < len(text) else "")).strip()
+    return (
+        ("…" if before and start > 0 else "")
+        + before
+        + "["
+        + sentence.text
+        + "]"
+        + after
+        + ("…" if after and end < len(text) else "")
+    ).strip()
 
 
 def _skip_spans(
@@ -171,7 +195,7 @@ def extract_rules(text: str, *, made_at: date, source: str | None = None) -> Ext
         if verdict in ("schedule", "plan", "fact"):
             set_aside.append(
                 SetAside(
-                    kind=verdict,  # type: ignore[arg-type]
+                    kind=verdict,
                     quote=sentence.text,
                     start=sentence.start,
                     end=sentence.end,
@@ -186,13 +210,15 @@ def extract_rules(text: str, *, made_at: date, source: str | None = None) -> Ext
         anchors += [trend.start()] if trend else []
         anchors += [horizon.start] if horizon else []
         anchor = anchors[0] if anchors else (attribution.verb_end if attribution else 0)
-        core = _core(sentence.text, anchor=anchor, attribution=attribution)
+        core = _estimate_of(sentence.text) or _core(
+            sentence.text, anchor=anchor, attribution=attribution
+        )
         reason = reason_not_forecastable(horizon, quantity, signals.trend)
         claims.append(
             Claim(
                 speaker=speaker,
                 speaker_role=role,
-                speaker_kind=kind,  # type: ignore[arg-type]
+                speaker_kind=kind,
                 quote=sentence.text,
                 start=sentence.start,
                 end=sentence.end,

@@ -78,9 +78,11 @@ def read_input(data: bytes, *, name: str, content_type: str | None = None) -> In
     if content_type and "charset=" in content_type:
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"')
     text = _decode(data, name, charset).replace("\r\n", "\n").replace("\r", "\n")
-    html = (content_type is not None and "html" in content_type.lower()) or name.lower().endswith(
-        (".html", ".htm")
-    ) or bool(_HTML_START.match(data[:512]))
+    html = (
+        (content_type is not None and "html" in content_type.lower())
+        or name.lower().endswith((".html", ".htm"))
+        or bool(_HTML_START.match(data[:512]))
+    )
     if html:
         return _html_to_text(text, name)
     if not text.strip():
