@@ -81,7 +81,7 @@ _BOUND = r"(?:(less than|below|under|lower than|more than|above|over|at least|gr
 _CHANCE_NOUN = r"(?:chance|probability|likelihood|odds|risk|possibility)"
 _PERCENT = re.compile(
     rf"\b{_BOUND}(\d+(?:\.\d+)?)\s*(?:%|\s?per\s?cent|\s?percent)"
-    rf"(?=\s+(?:{_CHANCE_NOUN}|likely|probable)\b)",
+    rf"\s+(?:{_CHANCE_NOUN}|likely|probable)\b",
     re.IGNORECASE,
 )
 _NOUN_OF_PERCENT = re.compile(

@@ -35,7 +35,7 @@ _NOT_PREDICTIVE = re.compile(
     re.IGNORECASE,
 )
 _SCHEDULE = re.compile(
-    r"\b(?:will|is\s+(?:set|due|scheduled|slated|expected)\s+to|are\s+(?:set|due|scheduled|"
+    r"\b(?:will|would|is\s+(?:set|due|scheduled|slated|expected)\s+to|are\s+(?:set|due|scheduled|"
     r"slated|expected)\s+to)\s+(?:be\s+held|take\s+place|meet|convene|vote\s+on|hold|host|"
     r"begin|start|kick\s+off|be\s+published|publish|release|be\s+released|announce|report|"
     r"unveil|debut|be\s+streamed|be\s+broadcast|air|resume|sit|gather|testify|speak|"
