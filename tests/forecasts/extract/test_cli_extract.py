@@ -166,7 +166,7 @@ def test_extract_from_a_url_reads_the_main_text_and_the_page_date(
     assert forecast["source"] == url and forecast["made_at"] == "2026-03-02"
 
 
-def test_stdin_and_speaker_hint(tmp_path: Path) -> None:
+def test_stdin_and_speaker_hint() -> None:
     text = "Prices will double by 2030, according to nobody in particular we can name."
     document = claims_of(run("extract", "-", "--date", "2026-02-01", "--json", input=text))
     assert document["claims"][0]["speaker"] == "nobody in particular we can name"
