@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Attribution", "SpeakerTracker", "find_attribution"]
+__all__ = [
+    "Attribution",
+    "SpeakerTracker",
+    "find_attribution",
+    "find_organizations",
+    "find_people",
+]
 
 _VERB_FORMS = (
     "said says say told tells predicted predicts predict predicting forecast forecasts "
@@ -22,7 +28,7 @@ _VERB_FORMS = (
     "note cautioned cautions suggested suggests claimed claims insisted insists stressed "
     "stresses acknowledged reckons reckoned reckon anticipates anticipated anticipate sees "
     "foresees foresaw explained explains observed maintained contended concluded bets "
-    "bet guided guides"
+    "bet guided guides gives give giving puts put putting rates"
 ).split()
 PREDICTIVE = frozenset(
     w
@@ -30,9 +36,10 @@ PREDICTIVE = frozenset(
     if w.startswith(("predict", "forecast", "expect", "estimat", "project", "anticipat"))
     or w in ("warned", "warns", "warn", "warning", "reckons", "reckoned", "reckon", "sees")
     or w in ("foresees", "foresaw", "bets", "bet", "guided", "guides")
+    or w in ("gives", "give", "giving", "puts", "put", "putting", "rates")
 )
 _VERBS = "|".join(sorted(_VERB_FORMS, key=len, reverse=True))
-_VERB = re.compile(rf"\b(?:{_VERBS})\b|\bput\s+it\b|\bpointed\s+out\b")
+_VERB = re.compile(rf"\bput\s+it\b|\bpointed\s+out\b|\b(?:{_VERBS})\b")
 _QUOTE_CLOSE = "\"”’'"
 _AFTER_QUOTE = re.compile(
     rf"(?<=[^\s])[{_QUOTE_CLOSE}]\s*[,.]?\s*(?:(?P<v1>{_VERBS})\s+(?P<s1>[^.;]+)|"
@@ -73,11 +80,12 @@ _GROUP_HEADS = re.compile(
     r"analysts|observers|economists|experts|investors|officials|researchers|"
     r"forecasters|strategists|executives|scientists|traders|pollsters|bookmakers|"
     r"participants|members|panel|panellists|panelists|respondents|people|critics|"
-    r"commentators|insiders|sources|bookies|models|markets|polls|surveys)\b",
+    r"commentators|insiders|sources|bookies|models|markets|polls|surveys|modell?ers|"
+    r"bookmakers|officials|planners|staff|economists|supporters|fans|voters|traders)\b",
     re.IGNORECASE,
 )
 _DEFINITE_ORG = re.compile(
-    r"^(?:the\s+)(bank|company|agency|fund|firm|group|institute|ministry|government|"
+    r"^(?:the\s+)(?:[\w-]+\s+)?(bank|company|agency|fund|firm|group|institute|ministry|government|"
     r"central\s+bank|carmaker|automaker|airline|retailer|chipmaker|organization|organisation|"
     r"office|board|committee|department|commission|utility|insurer|lender|club|team|party)$",
     re.IGNORECASE,
@@ -123,6 +131,13 @@ class SpeakerTracker:
         elif kind == "group":
             self.last_group = entry
 
+    def known_person(self, name: str) -> bool:
+        """Whether ``name`` is a person already named (a surname on second mention)."""
+        return any(
+            name == known or known.endswith(" " + name)
+            for known in self.roles | ({self.last_person[0]: ""} if self.last_person else {})
+        )
+
     def resolve(self, pronoun: str) -> tuple[str, str | None, str] | None:
         word = pronoun.lower()
         if word in ("he", "she", "i") and self.last_person:
@@ -145,8 +160,8 @@ def _kind(name: str) -> str:
         return "organization"
     if _GROUP_HEADS.search(name) or name[:1].islower():
         return "group"
-    if len(name.split()) == 1 and name.isupper():
-        return "organization"
+    if len(name.split()) == 1 and (name.isupper() or re.search(r"[a-z][A-Z]", name)):
+        return "organization"  # NASA, OpenAI, BloombergNEF
     return "person"
 
 
@@ -175,13 +190,15 @@ def _from_region(region: str) -> tuple[str | None, str | None]:
     if region.endswith((",", ")")) and "," in region[:-1]:
         # "Name, a role, said": the name is the capitalised run before the appositive.
         body = region.rstrip(",").rstrip()
+        previous = 0
         for match in re.finditer(",", body):
-            left = body[: match.start()].rstrip()
+            left = body[previous : match.start()].strip()
+            previous = match.end()
             words = left.split()
             if not words or words[-1].lower().strip(".") in _CALENDAR_WORDS:
                 continue
             name = _name_at_end(left)
-            if name:
+            if name and _LEAD.sub("", left).strip() == name:
                 role = _clean(body[match.end() :])
                 return name, role or None
     for separator in (",", " that ", " but ", " and ", " while ", " as ", " when "):
@@ -260,6 +277,12 @@ def find_attribution(sentence: str) -> Attribution | None:
             re.search(r"\b(?:a|an|the|its|his|her|their|this|that)\s*$", region, re.IGNORECASE)
         ):
             continue  # a noun ("the forecast"), not a verb
+        if re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", region):
+            continue  # passive ("is projected to"): the subject is not the speaker
+        if verb.endswith("ing") and "," in region:
+            # "X did this, giving them odds of ...": the speaker is the sentence's subject
+            region = region.split(",", 1)[0]
+            region = re.split(r"\s+(?:make|makes|made|have|has|had|is|are|was|were)\b", region)[0]
         speaker, role = _from_region(region)
         if speaker is None:
             continue
@@ -304,3 +327,45 @@ def resolve_definite(phrase: str, tracker: SpeakerTracker) -> str | None:
     if _DEFINITE_ORG.match(phrase) and tracker.last_org:
         return tracker.last_org[0]
     return None
+
+
+_ORG_RUN = re.compile(r"\b(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*")
+
+
+def find_organizations(sentence: str) -> list[str]:
+    """Organisations named in ``sentence`` (capitalised runs with an organisation word, or
+    CamelCase / all-caps names), in order, so "the bank" or "it" can refer back to them."""
+    found = []
+    for match in _ORG_RUN.finditer(sentence):
+        name = _LEAD.sub("", match.group(0)).strip().removesuffix("’s").removesuffix("'s")
+        if (
+            name
+            and name.split()[0].lower() not in _CALENDAR_WORDS
+            and _kind(name) == "organization"
+        ):
+            found.append(name)
+    return found
+
+
+_PERSON_RUN = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}\b")
+_NOT_PERSON = re.compile(
+    r"\b(?:City|Street|Valley|Cup|League|House|Senate|Kong|York|Angeles|Francisco|Union|"
+    r"States|Kingdom|East|West|North|South|Sea|River|Island|Ocean|Games|Prize|Day|Week|"
+    r"Square|Park|Road|Airport|Station|Coast|Gulf|Strait|Republic|Empire|Age|War)\b"
+)
+
+
+def find_people(sentence: str) -> list[str]:
+    """Names of people in ``sentence`` (two or three capitalised words, no organisation or
+    place word), so that "he" and "she" resolve to the last person named even when that
+    sentence attributed nothing."""
+    people = []
+    for match in _PERSON_RUN.finditer(sentence):
+        name = _LEAD.sub("", match.group(0)).strip()
+        words = name.split()
+        if len(words) < 2 or _kind(name) != "person" or _NOT_PERSON.search(name):
+            continue
+        if words[0].lower() in _CALENDAR_WORDS or words[0].lower() in _TITLE_WORDS:
+            continue
+        people.append(name)
+    return people

@@ -100,12 +100,13 @@ _SPAN = re.compile(
     re.IGNORECASE,
 )
 _QUARTER = re.compile(
-    r"\b(?:in|by|during|for)\s+(?:the\s+)?(?:Q([1-4])|(first|second|third|fourth)\s+quarter)"
+    r"\b(?:in|by|during|for|before)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?(?:Q([1-4])|(first|second|third|fourth)\s+quarter)"
     r"(?:\s+of)?(?:\s+(20\d\d))?\b",
     re.IGNORECASE,
 )
 _HALF = re.compile(
-    r"\b(?:in|by|during)\s+the\s+(first|second)\s+half\s+of\s+(?:(this|next)\s+year|(20\d\d))",
+    r"\b(?:in|by|during)\s+the\s+(first|second)\s+half\s+of\s+(?:(this|next|the)\s+year|"
+    r"(20\d\d))",
     re.IGNORECASE,
 )
 _DECADE = re.compile(
@@ -133,8 +134,25 @@ _CALENDAR = re.compile(
     rf"{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?|{_MONTHS})\s+(20\d\d)|\d{{4}}-\d{{2}}-\d{{2}})\b",
     re.IGNORECASE,
 )
+_YEARS = re.compile(r"\bbetween\s+(20\d\d)\s+and\s+(20\d\d)\b", re.IGNORECASE)
+_MONTH_ONLY = re.compile(
+    rf"\b(?:by|in|before|until|on|through)\s+(?:(early|mid|late)[\s-]+)?({_MONTHS})"
+    rf"(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?\b(?!\s*,?\s*\d{{4}})(?!\s+\d{{1,2}},?\s+\d{{4}})"
+)
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
 _YEAR = re.compile(
-    r"\b(?:by|in|before|until|through|for|during|of|from|after)\s+(?:fiscal\s+(?:year\s+)?|"
+    r"\b(?:by|in|before|until|through|for|during|of|from|after|to)\s+(?:at\s+least\s+|"
+    r"the\s+end\s+of\s+)?(?:fiscal\s+(?:year\s+)?|"
     r"FY\s?|the\s+year\s+)?(20\d\d)\b|\bFY\s?(20\d\d)\b",
     re.IGNORECASE,
 )
@@ -222,6 +240,21 @@ def _candidates(sentence: str, made_at: date) -> list[Horizon]:
         day = _calendar(m.group(1), made_at)
         if day is not None:
             add(m, day)
+    for m in _YEARS.finditer(sentence):
+        add(m, date(max(int(m.group(1)), int(m.group(2))), 12, 31))
+    for m in _MONTH_ONLY.finditer(sentence):
+        # A month without a year is its next occurrence after the statement.
+        month = _MONTH_NUMBERS[m.group(2).lower().rstrip(".")]
+        year = made_at.year + (month < made_at.month)
+        day_of_month = int(m.group(3)) if m.group(3) else None
+        try:
+            end = date(year, month, day_of_month) if day_of_month else _month_end(year, month)
+            if end <= made_at:
+                year += 1
+                end = date(year, month, day_of_month) if day_of_month else _month_end(year, month)
+        except ValueError:
+            continue
+        add(m, end)
     for m in _YEAR.finditer(sentence):
         add(m, date(int(m.group(1) or m.group(2)), 12, 31))
     for m in _VAGUE.finditer(sentence):

@@ -128,8 +128,9 @@ def _numeric(sentence: str) -> ProbabilityReading | None:
         chance_word = match.group(0).lower().startswith("odds") or re.search(
             _CHANCE_NOUN, match.group(0), re.IGNORECASE
         )
-        # "3 in 4" alone is too common in prose ("3 in 4 voters"); a chance word must be near.
-        near = re.search(_CHANCE_NOUN, sentence[max(0, match.start() - 40) : match.end() + 20])
+        # "3 in 4" alone is too common in prose ("3 in 4 voters"); the sentence must speak of
+        # a chance, odds or probability before it ("put the odds of X at 1 in 10").
+        near = re.search(rf"\b{_CHANCE_NOUN}\b", sentence[: match.end() + 20], re.IGNORECASE)
         if favour is None or not total or favour > total or not (chance_word or near):
             continue
         value = round(favour / total, 6)

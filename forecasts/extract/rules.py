@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .attribution import Attribution, SpeakerTracker, find_attribution, resolve_definite
+from .attribution import (
+    Attribution,
+    SpeakerTracker,
+    find_attribution,
+    find_organizations,
+    find_people,
+    resolve_definite,
+)
 from .dating import statement_date
 from .horizons import Horizon, read_horizon
 from .models import Claim, ClaimQuantity, Extraction, SetAside
@@ -53,8 +60,11 @@ def _speaker_for(
     definite = resolve_definite(speaker, tracker)
     if definite is not None:
         return definite, tracker.roles.get(definite), "organization"
-    tracker.note(speaker, attribution.role, attribution.kind)
-    return speaker, attribution.role or tracker.roles.get(speaker), attribution.kind
+    kind = attribution.kind
+    if kind == "person" and len(speaker.split()) == 1 and not tracker.known_person(speaker):
+        kind = "organization"  # a lone capitalised word not seen as a surname: "Opta", "Fitch"
+    tracker.note(speaker, attribution.role, kind)
+    return speaker, attribution.role or tracker.roles.get(speaker), kind
 
 
 def _core(sentence: str, *, anchor: int, attribution: Attribution | None) -> str:
@@ -192,6 +202,11 @@ def extract_rules(text: str, *, made_at: date, source: str | None = None) -> Ext
             has_horizon=horizon is not None,
             has_quantity=quantity is not None,
         )
+        for organization in find_organizations(sentence.text):
+            tracker.note(organization, None, "organization")
+        for person in find_people(sentence.text):
+            if person != speaker:
+                tracker.note(person, None, "person")
         if verdict in ("schedule", "plan", "fact"):
             set_aside.append(
                 SetAside(
