@@ -20,6 +20,7 @@ otherwise it is reported as skipped. To run::
 
     .venv/bin/python benchmarks/extraction.py
     .venv/bin/python benchmarks/extraction.py --engine rules --details
+    .venv/bin/python benchmarks/extraction.py --corpus extraction_heldout
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _run(engine: str, text: str, made_at: date) -> Extraction:
         client.close()
 
 
-def evaluate(engine: str, details: bool) -> dict[str, Any]:
+def evaluate(engine: str, details: bool, corpus: Path = CORPUS) -> dict[str, Any]:
     totals = dict.fromkeys(
         ("gold_forecastable", "found_forecastable", "reported", "reported_matching",
          "distractors", "distractors_reported", "matched", "speaker_ok", "dated",
@@ -103,7 +104,7 @@ def evaluate(engine: str, details: bool) -> dict[str, Any]:
     )  # fmt: skip
     problems: list[dict[str, Any]] = []
     started = time.perf_counter()
-    files = sorted(CORPUS.glob("*.yaml"))
+    files = sorted(corpus.glob("*.yaml"))
     for path in files:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         text: str = doc["text"]
@@ -176,9 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["rules", "llm", "both"], default="both")
     parser.add_argument("--details", action="store_true", help="List every miss and mismatch.")
+    parser.add_argument(
+        "--corpus",
+        default=CORPUS.name,
+        help="A folder of annotated texts, beside this script or a path (default: %(default)s).",
+    )
     args = parser.parse_args(argv)
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        corpus = CORPUS.parent / args.corpus
     engines = ["rules", "llm"] if args.engine == "both" else [args.engine]
-    report: dict[str, Any] = {"corpus": str(CORPUS.name), "engines": {}}
+    report: dict[str, Any] = {"corpus": corpus.name, "engines": {}}
     for engine in engines:
         if engine == "llm" and not (
             os.environ.get("FORECASTS_LLM_BASE_URL") and os.environ.get("FORECASTS_LLM_MODEL")
@@ -187,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                 "skipped": "FORECASTS_LLM_BASE_URL and FORECASTS_LLM_MODEL not set"
             }
             continue
-        report["engines"][engine] = evaluate(engine, args.details)
+        report["engines"][engine] = evaluate(engine, args.details, corpus)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
