@@ -52,6 +52,14 @@ class Settings(BaseModel):
     """FORECASTS_METACULUS_TOKEN: API token of the ``metaculus`` source."""
     fred_api_key: SecretStr | None = None
     """FORECASTS_FRED_API_KEY: API key of the ``fred`` source."""
+    llm_base_url: str | None = None
+    """FORECASTS_LLM_BASE_URL: an OpenAI-compatible endpoint for ``extract --engine llm``."""
+    llm_model: str | None = None
+    """FORECASTS_LLM_MODEL: the model name sent to that endpoint."""
+    llm_api_key: SecretStr | None = None
+    """FORECASTS_LLM_API_KEY: bearer token for that endpoint (optional for local servers)."""
+    llm_timeout: float = 120.0
+    """FORECASTS_LLM_TIMEOUT: seconds before a chat-completions request times out."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -83,6 +91,12 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value.rstrip("/")
+
+
 def _interval(value: str) -> str:
     parse_duration(value)  # kept as text: the scheduler parses it where it is used
     return value
@@ -96,6 +110,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FORECASTS_ALLOW_PRIVATE_SOURCES": ("allow_private_sources", _flag),
     "FORECASTS_METACULUS_TOKEN": ("metaculus_token", _secret),
     "FORECASTS_FRED_API_KEY": ("fred_api_key", _secret),
+    "FORECASTS_LLM_BASE_URL": ("llm_base_url", _http_url),
+    "FORECASTS_LLM_MODEL": ("llm_model", _text),
+    "FORECASTS_LLM_API_KEY": ("llm_api_key", _secret),
+    "FORECASTS_LLM_TIMEOUT": ("llm_timeout", _seconds),
 }
 """Each variable the application reads: the :class:`Settings` field it sets and its reader."""
 

@@ -17,6 +17,7 @@ def build_app() -> typer.Typer:
     from . import (
         demo,
         evidence,
+        extract_cmd,
         forecasters,
         forecasts,
         ledger,
@@ -50,6 +51,7 @@ def build_app() -> typer.Typer:
     app.add_typer(server.app())
     app.add_typer(tokens.app())
     app.add_typer(sources_cmd.app())
+    app.add_typer(extract_cmd.app())
     return app
 
 

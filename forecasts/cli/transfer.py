@@ -20,6 +20,9 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="A .yaml, .json or .csv file.")],
     db: DbOption = None,
     as_json: JsonOption = False,
+    accept_pending: Annotated[
+        bool, typer.Option("--accept-pending", help="Import items marked `review: pending`.")
+    ] = False,
 ) -> None:
     """Import forecasters, questions, forecasts and outcomes: all or nothing."""
     from forecasts.services.transfer import import_file
@@ -36,9 +39,11 @@ def import_command(
             def advance(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary = import_file(store, file, as_of=utc_now(), progress=advance)
+            summary = import_file(
+                store, file, as_of=utc_now(), progress=advance, accept_pending=accept_pending
+            )
     else:
-        summary = import_file(store, file, as_of=utc_now())
+        summary = import_file(store, file, as_of=utc_now(), accept_pending=accept_pending)
     head = store.ledger_head()
     if as_json:
         emit_json({"imported": summary.counts, "ledger_head": {"seq": head.seq, "hash": head.hash}})

@@ -127,7 +127,7 @@ def load_records(path: Path) -> list[_Entry]:
 
 
 def _validate(
-    store: Store, entries: list[_Entry], *, as_of: datetime
+    store: Store, entries: list[_Entry], *, as_of: datetime, accept_pending: bool = False
 ) -> tuple[list[Record], list[tuple[str, str]]]:
     records: list[Record] = []
     problems: list[tuple[str, str]] = []
@@ -156,6 +156,16 @@ def _validate(
         ]
         if bad_json:
             fail(entry, f"{bad_json[0]}: not valid JSON")
+            continue
+        # Drafts from `forecasts extract` mark items `review: pending` until a person checks them.
+        review = data.pop("review", None)
+        if review not in (None, "done") and not (review == "pending" and accept_pending):
+            fail(
+                entry,
+                "review: pending (review the item and remove the mark, or pass --accept-pending)"
+                if review == "pending"
+                else f"review: '{review}' is not pending or done",
+            )
             continue
         try:
             record: Record
@@ -220,10 +230,11 @@ def import_file(
     *,
     as_of: datetime,
     progress: Callable[[int, int], None] | None = None,
+    accept_pending: bool = False,
 ) -> ImportSummary:
     """Validate every record of ``path``, then write them all in one transaction."""
     entries = load_records(path)
-    records, problems = _validate(store, entries, as_of=as_of)
+    records, problems = _validate(store, entries, as_of=as_of, accept_pending=accept_pending)
     if problems:
         raise ImportFileError(str(path), problems)
     summary = ImportSummary(dict.fromkeys(SECTIONS, 0))

@@ -36,6 +36,10 @@ def build_router() -> APIRouter:
     templates.env.filters["num"] = _fmt
     templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
     templates.env.filters["day"] = lambda d: d.date().isoformat() if d is not None else "–"
+    # Only http(s) sources become links: a stored "javascript:" URL must stay inert text.
+    templates.env.filters["web_url"] = lambda u: (
+        bool(u) and u.lower().startswith(("http://", "https://"))
+    )
     router = APIRouter(include_in_schema=False)
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -107,8 +111,14 @@ def build_router() -> APIRouter:
             return missing(request, NotFoundError("forecaster", handle))
         record = record_of(store, handle, as_of=utc_now())
         diagram = Markup(reliability_svg(record.reliability, record.calibration))
+        quoted = [f for f in store.forecasts(forecaster=handle) if f.provenance.quote]
         return render(
-            request, "forecaster.html", forecaster=forecaster, record=record, diagram=diagram
+            request,
+            "forecaster.html",
+            forecaster=forecaster,
+            record=record,
+            diagram=diagram,
+            quoted=quoted,
         )
 
     @router.get("/leaderboard", response_class=HTMLResponse)

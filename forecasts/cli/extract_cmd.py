@@ -1,0 +1,210 @@
+"""``forecasts extract``: propose the forecastable claims of an article, for review and import."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from forecasts.errors import FieldError, InputError
+
+from ._common import DbOption, JsonOption, cli_errors, emit_json
+
+if TYPE_CHECKING:
+    from forecasts.extract import Extraction, InputText
+    from forecasts.settings import Settings
+
+__all__ = ["extract_command"]
+
+_ENGINES = ("rules", "llm")
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _fetch(url: str, settings: Settings) -> tuple[bytes, str]:
+    from forecasts.resolution.runtime import build_fetcher
+    from sources import FetchRequest, SourceError
+
+    try:
+        request = FetchRequest(url=url)
+    except ValueError as exc:
+        raise InputError(f"{url}: not a valid URL ({str(exc).splitlines()[0]})") from None
+    result = build_fetcher(settings).fetch_many([request])[request.key]
+    if isinstance(result, SourceError):
+        raise InputError(f"{url}: fetch failed: {str(result).splitlines()[0]}")
+    evidence = result
+    body = evidence.raw if evidence.raw is not None else (evidence.body or b"")
+    return body, evidence.content_type
+
+
+def _read_source(source: str, settings: Settings) -> InputText:
+    from forecasts.extract import read_input
+
+    if source == "-":
+        return read_input(sys.stdin.buffer.read(), name="stdin")
+    if _is_url(source):
+        body, content_type = _fetch(source, settings)
+        return read_input(body, name=source, content_type=content_type)
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
+    return read_input(data, name=source)
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise FieldError("--date", f"'{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+def _run_engine(
+    engine: str, text: str, made_at: date, source: str, settings: Settings
+) -> Extraction:
+    if engine == "rules":
+        from forecasts.extract import extract_rules
+
+        return extract_rules(text, made_at=made_at, source=source)
+    from forecasts.extract.llm import extract_llm
+    from forecasts.extract.llm_client import ChatClient
+
+    if not settings.llm_base_url:
+        raise FieldError("FORECASTS_LLM_BASE_URL", "not set (needed by --engine llm)")
+    if not settings.llm_model:
+        raise FieldError("FORECASTS_LLM_MODEL", "not set (needed by --engine llm)")
+    client = ChatClient(
+        settings.llm_base_url,
+        settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout=settings.llm_timeout,
+    )
+    try:
+        return extract_llm(text, made_at=made_at, chat=client, source=source)
+    finally:
+        client.close()
+
+
+@cli_errors
+def extract_command(
+    source: Annotated[
+        str, typer.Argument(help="A text or HTML file, - for stdin, or an http(s) URL.")
+    ],
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Publication date YYYY-MM-DD (default: the page's or dateline's)."
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="The source URL to record (default: SOURCE if a URL)."),
+    ] = None,
+    speaker_hint: Annotated[
+        str | None,
+        typer.Option("--speaker-hint", help="Speaker for claims the text does not attribute."),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="rules (offline) or llm.")] = "rules",
+    as_json: JsonOption = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write a draft import file (YAML) for review.")
+    ] = None,
+    match: Annotated[
+        bool, typer.Option("--match", help="Reuse matching questions already in the store (--db).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Propose the forecastable claims of an article: who, the words, when, by when, how sure."""
+    from forecasts.extract import StoreView, build_draft, render_yaml
+    from forecasts.extract.text import find_dateline
+    from forecasts.settings import load_settings
+
+    if engine not in _ENGINES:
+        raise FieldError("--engine", f"'{engine}' is not one of {', '.join(_ENGINES)}")
+    made_at = _parse_date(when) if when is not None else None
+    if url is not None and not _is_url(url):
+        raise FieldError("--url", f"'{url}' is not an http(s) URL")
+    if out is not None and out.exists() and out.is_dir():
+        raise FieldError("--out", f"{out} is a directory")
+    settings = load_settings(database_url=db)
+    document_in = _read_source(source, settings)
+    made_at = made_at or document_in.published or find_dateline(document_in.text)
+    if made_at is None:
+        raise FieldError("--date", "the text carries no publication date; give --date YYYY-MM-DD")
+    source_url = url or (source if _is_url(source) else None)
+    extraction = _run_engine(engine, document_in.text, made_at, source_url or source, settings)
+    if speaker_hint:
+        for claim in extraction.claims:
+            if claim.speaker is None:
+                claim.speaker, claim.speaker_kind = speaker_hint, "person"
+    view = None
+    if match:
+        from ._common import open_cli_store
+
+        store = open_cli_store(db)
+        view = StoreView(store.questions(), store.forecasts(), store.forecasters())
+    document = build_draft(extraction, source_url=source_url, published=made_at, store=view)
+    for warning in extraction.warnings:
+        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+    if out is not None:
+        try:
+            out.write_text(
+                render_yaml(document, extraction, source_url or source), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise FieldError("--out", f"cannot write {out} ({exc.strerror})") from None
+    if as_json:
+        emit_json(
+            {
+                "engine": extraction.engine,
+                "source": source_url or source,
+                "made_at": made_at.isoformat(),
+                "claims": [c.model_dump(mode="json") for c in extraction.claims],
+                "not_predictions": [s.model_dump(mode="json") for s in extraction.not_predictions],
+            }
+        )
+    else:
+        _print_claims(extraction)
+    if out is not None:
+        typer.echo(f"wrote {out} (review every item, then: forecasts import {out})", err=True)
+
+
+def _print_claims(extraction: Extraction) -> None:
+    forecastable = sum(c.forecastable for c in extraction.claims)
+    typer.echo(
+        f"{len(extraction.claims)} claim(s), {forecastable} forecastable "
+        f"({extraction.engine} engine, published {extraction.made_at})"
+    )
+    for n, claim in enumerate(extraction.claims, start=1):
+        flag = "" if claim.forecastable else f"  [not forecastable: {claim.reason}]"
+        typer.echo(f"\n{n}. {claim.speaker or 'unattributed'}: {claim.claim}{flag}")
+        typer.echo(f"   quote: {claim.quote}")
+        if claim.resolve_by:
+            window = f"{claim.window_start}..{claim.resolve_by}" if claim.window_start else ""
+            typer.echo(f"   by: {claim.resolve_by} ({claim.horizon_text}) {window}".rstrip())
+        if claim.probability is not None:
+            typer.echo(f"   probability: {claim.probability:g} ({claim.probability_text})")
+        if claim.quantity is not None:
+            q = claim.quantity
+            value = (
+                f"{q.low:g}..{q.high:g}"
+                if q.low is not None and q.high is not None
+                else (f"{q.point:g}" if q.point is not None else f"{q.low or q.high:g}")
+            )
+            typer.echo(f"   quantity: {value} {q.unit or ''} ({q.scale})".rstrip())
+        if claim.matches:
+            typer.echo(f"   matches: {', '.join(claim.matches)}")
+    for item in extraction.not_predictions:
+        typer.echo(f"\nnot a prediction ({item.kind}): {item.quote}")
+
+
+def app() -> typer.Typer:
+    commands = typer.Typer(rich_markup_mode=None)
+    commands.command("extract")(extract_command)
+    return commands
