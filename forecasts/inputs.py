@@ -18,6 +18,7 @@ from forecasts.domain import (
     IntervalForecast,
     LognormalForecast,
     NormalForecast,
+    Origin,
     Provenance,
     QuantileForecast,
     VerbalProbability,
@@ -103,6 +104,7 @@ class ForecastInput(ForecastFields):
     id: str | None = None
     question: str
     distribution: Distribution | None = Field(default=None)
+    origin: Origin | None = None
 
     def _distribution(self) -> Distribution | None:
         if self.quantiles is not None:
@@ -169,6 +171,7 @@ class ForecastInput(ForecastFields):
                     source_url=self.source, quote=self.quote, published_at=self.published_at
                 ),
                 note=self.note,
+                origin=self.origin,
             )
         except ValidationError as exc:
             raise first_problem(exc, fallback="forecast") from None
@@ -185,6 +188,7 @@ class ForecastInput(ForecastFields):
             "quote": forecast.provenance.quote,
             "published_at": forecast.provenance.published_at,
             "note": forecast.note,
+            "origin": forecast.origin,
         }
         if forecast.verbal is not None:
             values["said"] = forecast.verbal.phrase

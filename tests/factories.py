@@ -31,6 +31,7 @@ def make_question(question_id: str = "Q1", **overrides: Any) -> Question:
 
 
 def make_forecast_input(question: str = "Q1", by: str = "alice", **overrides: Any) -> ForecastInput:
-    fields: dict[str, Any] = {"question": question, "by": by, "p": 0.7, "made_at": "2026-02-01"}
+    # Made when it is recorded (AS_OF): an own forecast, not a backdated claim.
+    fields: dict[str, Any] = {"question": question, "by": by, "p": 0.7, "made_at": "2026-06-01"}
     fields.update(overrides)
     return ForecastInput.model_validate(fields)

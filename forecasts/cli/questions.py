@@ -148,7 +148,9 @@ def question_show(
             {
                 **question.model_dump(mode="json"),
                 "status": state,
-                "forecasts": [f.model_dump(mode="json") for f in forecasts],
+                "forecasts": [
+                    {**f.model_dump(mode="json"), "backdated": f.backdated} for f in forecasts
+                ],
                 "resolution": resolution.model_dump(mode="json") if resolution else None,
                 "corrections": [c.model_dump(mode="json") for c in corrections],
             }

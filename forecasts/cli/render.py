@@ -47,8 +47,15 @@ def describe_value(forecast: Forecast) -> str:
 
 
 def format_forecast(forecast: Forecast) -> list[str]:
+    marks = []
+    if forecast.backdated:
+        marks.append(f"backdated: recorded {format_when(forecast.recorded_at)}")
+    if forecast.origin is not None:
+        marks.append(f"imported from {forecast.origin.file or forecast.origin.platform}")
+    tail = f"  [{'; '.join(marks)}]" if marks else ""
     lines = [
-        f"  {format_when(forecast.made_at)}  {forecast.forecaster:<22} {describe_value(forecast)}"
+        f"  {format_when(forecast.made_at)}  {forecast.forecaster:<22} "
+        f"{describe_value(forecast)}{tail}"
     ]
     prov = forecast.provenance
     if prov.quote:

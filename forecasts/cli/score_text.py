@@ -22,6 +22,11 @@ def format_record(record: TrackRecord) -> list[str]:
     ]
     if record.warning:
         lines.append(f"  warning: {record.warning}")
+    if record.backdated:
+        lines.append(
+            f"  {record.backdated} scored forecast(s) were backdated (recorded after they were "
+            "made); --exclude-backdated leaves them out"
+        )
     if record.n_binary:
         interval = record.brier_interval
         ci = f" (95% CI {fmt(interval.low)}-{fmt(interval.high)})" if interval else ""

@@ -40,6 +40,7 @@ def _filters(
     until: str | None = None,
     kind: QuestionKind | None = None,
     horizon: float | None = None,
+    exclude_backdated: bool = False,
 ) -> RecordFilter:
     from forecasts.records import RecordFilter
 
@@ -52,6 +53,7 @@ def _filters(
             "until": parse_when(until, "--until"),
             "kind": kind,
             "min_horizon_days": horizon,
+            "exclude_backdated": exclude_backdated,
         }
     )
 
@@ -65,6 +67,12 @@ def record_command(
     kind: KindOption = None,
     min_horizon: HorizonOption = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Warn below this many.")] = DEFAULT_MIN_N,
+    exclude_backdated: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-backdated", help="Leave out forecasts recorded after they were made."
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -74,7 +82,7 @@ def record_command(
 
     from .score_text import format_record
 
-    filters = _filters(tag, since, until, kind, min_horizon)
+    filters = _filters(tag, since, until, kind, min_horizon, exclude_backdated)
     record = record_of(open_cli_store(db), handle, as_of=utc_now(), filters=filters, min_n=min_n)
     if as_json:
         emit_json(record.model_dump(mode="json"))

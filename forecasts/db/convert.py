@@ -102,6 +102,7 @@ def forecast_row(f: Forecast) -> ForecastRow:
         quote=f.provenance.quote,
         published_at=f.provenance.published_at,
         note=f.note,
+        origin=dumped["origin"],
     )
 
 
@@ -122,6 +123,7 @@ def forecast_fields(row: ForecastRow) -> dict[str, Any]:
             "published_at": _aware(row.published_at),
         },
         "note": row.note,
+        "origin": row.origin,
     }
 
 

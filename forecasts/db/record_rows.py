@@ -30,9 +30,9 @@ class RecordRows:
 
     ``questions``: (id, title, kind, options, opens_at, closes_at, tags) by id;
     ``outcomes``: question id -> (outcome, value, resolved_at) after corrections made by
-    ``as_of``; ``binary``: (question, forecaster, made_at, probability, verbal JSON) and
-    ``others``: (question, forecaster, made_at, probabilities JSON, distribution JSON), both in
-    the order forecasts were made, then recorded.
+    ``as_of``; ``binary``: (question, forecaster, made_at, probability, verbal JSON,
+    recorded_at) and ``others``: (question, forecaster, made_at, probabilities JSON,
+    distribution JSON, recorded_at), both in the order forecasts were made, then recorded.
     """
 
     people: Sequence[tuple[str, str]]
@@ -74,13 +74,16 @@ def read_record_rows(store: Store, *, as_of: datetime, forecaster: str | None) -
         ]
         outcomes = _outcomes(conn, as_of)
         binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
-        binary = binary.add_columns(cast(fc.verbal, Text)).where(fc.probability.is_not(None))
+        binary = binary.add_columns(cast(fc.verbal, Text), fc.recorded_at).where(
+            fc.probability.is_not(None)
+        )
         other = select(
             fc.question_id,
             fc.forecaster,
             fc.made_at,
             cast(fc.probabilities, Text),
             cast(fc.distribution, Text),
+            fc.recorded_at,
         ).where(fc.probability.is_(None))
         if forecaster is not None:
             binary = binary.where(fc.forecaster == forecaster)

@@ -84,6 +84,7 @@ class ForecastRow(SQLModel, table=True):
     quote: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_at: datetime | None = _ts(nullable=True)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    origin: dict[str, Any] | None = _json()
 
 
 class ResolutionRow(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forecasts.domain.models import CLOCK_SKEW as CLOCK_SKEW
 from forecasts.domain.models import Correction as Correction
 from forecasts.domain.models import Distribution as Distribution
 from forecasts.domain.models import Forecast as Forecast
@@ -12,6 +13,7 @@ from forecasts.domain.models import LognormalForecast as LognormalForecast
 from forecasts.domain.models import NormalForecast as NormalForecast
 from forecasts.domain.models import NumericScale as NumericScale
 from forecasts.domain.models import Operationalization as Operationalization
+from forecasts.domain.models import Origin as Origin
 from forecasts.domain.models import Provenance as Provenance
 from forecasts.domain.models import QuantileForecast as QuantileForecast
 from forecasts.domain.models import Question as Question
@@ -32,6 +34,7 @@ from forecasts.vocab import QuestionStatus as QuestionStatus
 from forecasts.vocab import SweepResult as SweepResult
 
 __all__ = [
+    "CLOCK_SKEW",
     "SCALES",
     "CheckState",
     "Correction",
@@ -45,6 +48,7 @@ __all__ = [
     "NormalForecast",
     "NumericScale",
     "Operationalization",
+    "Origin",
     "Provenance",
     "QuantileForecast",
     "Question",

@@ -69,6 +69,10 @@ Identifier = Annotated[
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the past a forecast's own ``made_at`` may lie without counting as backdated."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -113,6 +117,16 @@ class Provenance(_Model):
     source_url: str | None = None
     quote: str | None = None
     published_at: UTCDateTime | None = None
+
+
+class Origin(_Model):
+    """Where an imported forecast came from: kept so an auditor can trace it back."""
+
+    platform: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    file: str | None = Field(default=None, max_length=1000)
+    file_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    url: str | None = Field(default=None, max_length=2000)
+    platform_id: str | None = Field(default=None, max_length=200)
 
 
 class Question(_Model):
@@ -279,6 +293,13 @@ class Forecast(_Model):
     verbal: VerbalProbability | None = None
     provenance: Provenance = Field(default_factory=Provenance)
     note: str | None = None
+    origin: Origin | None = None
+    """Set for forecasts imported from a file or another platform."""
+
+    @property
+    def backdated(self) -> bool:
+        """Made (by its own account) before it was recorded, beyond the allowed clock skew."""
+        return self.made_at < self.recorded_at - CLOCK_SKEW
 
     @model_validator(mode="after")
     def _check(self) -> Forecast:

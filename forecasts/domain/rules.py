@@ -12,17 +12,38 @@ from forecasts.vocab import QuestionStatus
 __all__ = ["check_forecast_fits", "question_status", "check_outcome"]
 
 
+def _sourced(forecast: Forecast) -> bool:
+    return bool(forecast.provenance.source_url and forecast.provenance.quote)
+
+
 def check_forecast_fits(question: Question, forecast: Forecast, *, as_of: datetime) -> None:
-    """Raise FieldError when ``forecast`` cannot be recorded on ``question``."""
+    """Raise FieldError when ``forecast`` cannot be recorded on ``question`` at ``as_of``.
+
+    A forecast is made when it is recorded. A past ``made_at`` is accepted only for a claim
+    made in public (with its source URL and quote) or an imported history (``origin``),
+    and such a forecast is marked backdated.
+    """
     if forecast.made_at > as_of:
         raise FieldError(
             "made_at", f"{forecast.made_at.isoformat()} is in the future (now {as_of.isoformat()})"
+        )
+    if forecast.made_at < question.opens_at:
+        raise FieldError(
+            "made_at",
+            f"{forecast.made_at.isoformat()} is before question {question.id} opened "
+            f"at {question.opens_at.isoformat()}",
         )
     if forecast.made_at > question.closes_at:
         raise FieldError(
             "made_at",
             f"{forecast.made_at.isoformat()} is after question {question.id} closed "
             f"at {question.closes_at.isoformat()}",
+        )
+    if forecast.backdated and forecast.origin is None and not _sourced(forecast):
+        raise FieldError(
+            "made_at",
+            f"{forecast.made_at.isoformat()} is in the past: a forecast is made when it is "
+            "recorded; a claim someone made earlier in public needs its source URL and quote",
         )
     kind = question.kind
     if kind is QuestionKind.BINARY and forecast.probability is None:

@@ -29,3 +29,5 @@ class RecordFilter(BaseModel):
     until: UTCDateTime | None = None
     kind: QuestionKind | None = None
     min_horizon_days: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    exclude_backdated: bool = False
+    """Leave out forecasts recorded after the time they claim to have been made."""

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 
 from forecasts.db.record_rows import RecordRows, read_record_rows
 from forecasts.db.store import Store
-from forecasts.domain import QuestionKind
+from forecasts.domain import CLOCK_SKEW, QuestionKind
 from forecasts.domain.models import Distribution
 from forecasts.errors import NotFoundError
 
@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SKEW = CLOCK_SKEW.total_seconds()
 _DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
@@ -81,6 +82,7 @@ class OtherForecast:
     forecaster: int
     question: int
     t: float
+    backdated: bool
     probabilities: dict[str, float] | None
     distribution: Any
 
@@ -91,7 +93,8 @@ class RecordData:
 
     Binary forecast rows are aligned arrays in the order they were made (then recorded):
     ``f`` forecaster index, ``q`` question index, ``t`` made_at in epoch seconds, ``p`` the
-    probability of YES, ``low``/``high`` the stated band of a verbal forecast (NaN otherwise).
+    probability of YES, ``backdated`` whether it was made (by its own account) before it was
+    recorded, ``low``/``high`` the stated band of a verbal forecast (NaN otherwise).
     """
 
     as_of: datetime
@@ -103,6 +106,7 @@ class RecordData:
     q: NDArray[np.intp]
     t: NDArray[np.float64]
     p: NDArray[np.float64]
+    backdated: NDArray[np.bool_]
     low: NDArray[np.float64]
     high: NDArray[np.float64]
     others: tuple[OtherForecast, ...]
@@ -203,28 +207,36 @@ def load_record_data(
     which = {qid: i for i, qid in enumerate(questions.ids)}
 
     if binary_rows:
-        qids, fids, made, probs, verbal = zip(*binary_rows, strict=True)
+        qids, fids, made, probs, verbal, recorded = zip(*binary_rows, strict=True)
     else:
-        qids, fids, made, probs, verbal = (), (), (), (), ()
+        qids, fids, made, probs, verbal, recorded = (), (), (), (), (), ()
     q = _codes(qids, which)
     f = _codes(fids, who)
     t = np.fromiter((seconds(m) for m in made), dtype=np.float64, count=len(made))
+    r = np.fromiter((seconds(m) for m in recorded), dtype=np.float64, count=len(recorded))
+    backdated = t < r - _SKEW
     keep = (q >= 0) & (f >= 0)
     keep[keep] &= t[keep] <= questions.closes[q[keep]] - horizon
+    if filters.exclude_backdated:
+        keep &= ~backdated
     idx = np.flatnonzero(keep)
     bands = [_band(verbal[i]) for i in idx]
     band = np.asarray(bands, dtype=np.float64).reshape(len(idx), 2)
 
     others: list[OtherForecast] = []
-    for qid, fid, made_at, probabilities, distribution in other_rows:
+    for qid, fid, made_at, probabilities, distribution, recorded_at in other_rows:
         qi, fi, ti = which.get(qid, -1), who.get(fid, -1), seconds(made_at)
         if qi < 0 or fi < 0 or ti > questions.closes[qi] - horizon:
+            continue
+        late = ti < seconds(recorded_at) - _SKEW
+        if late and filters.exclude_backdated:
             continue
         others.append(
             OtherForecast(
                 forecaster=fi,
                 question=qi,
                 t=ti,
+                backdated=late,
                 probabilities=_load(probabilities),
                 distribution=(
                     None
@@ -243,6 +255,7 @@ def load_record_data(
         q=q[idx],
         t=t[idx],
         p=np.asarray(probs, dtype=np.float64).reshape(-1)[idx],
+        backdated=backdated[idx],
         low=band[:, 0].copy(),
         high=band[:, 1].copy(),
         others=tuple(others),

@@ -157,6 +157,9 @@ class TrackRecord(_Model):
     n_multiple_choice: int
     n_numeric: int
     questions_available: int = Field(description="Resolved questions matching the filter.")
+    backdated: int = Field(
+        description="Scored forecasts made (by their own account) before they were recorded."
+    )
     coverage: Figure
     brier: Figure
     brier_interval: Interval | None

@@ -264,6 +264,8 @@ def track_record(
         n_multiple_choice=len(mc_brier),
         n_numeric=len(crps),
         questions_available=len(qs),
+        backdated=int(np.count_nonzero(data.backdated[data.f == who]))
+        + sum(1 for o in data.others if o.forecaster == who and o.backdated),
         coverage=_mean(coverages),
         brier=figures.get("brier"),
         brier_interval=figures.get("brier_interval"),

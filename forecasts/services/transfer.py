@@ -8,6 +8,7 @@ valid file is written in one transaction.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from forecasts.db.checks import write_record
 from forecasts.db.store import Record, Store
-from forecasts.domain import Correction, Forecaster, Question, Resolution, check_outcome
+from forecasts.domain import Correction, Forecaster, Origin, Question, Resolution, check_outcome
 from forecasts.errors import ForecastsError, ImportFileError, InputError
 from forecasts.inputs import ForecastInput, describe_validation_error
 
@@ -44,6 +45,7 @@ _JSON_CELLS = {
     "resolution",
     "tags",
     "operationalization",
+    "origin",
     "distribution",
     "interval",
     "normal",
@@ -95,6 +97,14 @@ def _csv_entries(text: str) -> Iterator[_Entry]:
         yield _Entry(_PLURAL.get(kind, kind), where, data)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def load_records(path: Path) -> list[_Entry]:
     """Read ``path`` into positioned entries (no validation beyond the file's syntax)."""
     fmt = _format_of(path)
@@ -127,7 +137,12 @@ def load_records(path: Path) -> list[_Entry]:
 
 
 def _validate(
-    store: Store, entries: list[_Entry], *, as_of: datetime, accept_pending: bool = False
+    store: Store,
+    entries: list[_Entry],
+    *,
+    as_of: datetime,
+    origin: Origin,
+    accept_pending: bool = False,
 ) -> tuple[list[Record], list[tuple[str, str]]]:
     records: list[Record] = []
     problems: list[tuple[str, str]] = []
@@ -181,6 +196,8 @@ def _validate(
                     raise InputError(f"id: a question '{record.id}' already exists")
                 questions[record.id] = record
             elif entry.section == "forecasts":
+                # Imported forecasts keep their own times and say where they came from.
+                data.setdefault("origin", origin.model_dump(exclude_none=True))
                 record = build_forecast(
                     ForecastInput.model_validate(data),
                     question=questions.get(str(data.get("question", ""))),
@@ -234,7 +251,10 @@ def import_file(
 ) -> ImportSummary:
     """Validate every record of ``path``, then write them all in one transaction."""
     entries = load_records(path)
-    records, problems = _validate(store, entries, as_of=as_of, accept_pending=accept_pending)
+    origin = Origin(platform="forecasts", file=path.name, file_sha256=_sha256(path))
+    records, problems = _validate(
+        store, entries, as_of=as_of, origin=origin, accept_pending=accept_pending
+    )
     if problems:
         raise ImportFileError(str(path), problems)
     summary = ImportSummary(dict.fromkeys(SECTIONS, 0))

@@ -71,7 +71,11 @@ def test_forecast_forms_are_recorded(seeded: Cli) -> None:
         ["--said", "likely"],
         ["--said", "very likely", "--scale", "ipcc"],
     ):
-        result = cli("forecast", "add", "Q1", "--by", "alice", "--at", "2026-02-01", *args)
+        # Claims logged after the fact: a past --at needs the source and the quote.
+        sourced = ["--source", "https://example.org/a", "--quote", "it will rain"]
+        result = cli(
+            "forecast", "add", "Q1", "--by", "alice", "--at", "2026-02-01", *args, *sourced
+        )
         assert result.exit_code == 0, result.output
     result = cli(
         "forecast",

@@ -39,6 +39,7 @@ def _filters(
     until: datetime | None = None,
     kind: QuestionKind | None = None,
     min_horizon_days: float | None = None,
+    exclude_backdated: bool = False,
 ) -> RecordFilter:
     # Query datetimes without an offset are read as UTC.
     return RecordFilter(
@@ -47,6 +48,7 @@ def _filters(
         until=None if until is None else as_utc(until),
         kind=kind,
         min_horizon_days=min_horizon_days,
+        exclude_backdated=exclude_backdated,
     )
 
 
@@ -60,9 +62,10 @@ def get_record(
     kind: QuestionKind | None = None,
     min_horizon_days: Annotated[float | None, Query(ge=0, le=100_000)] = None,
     min_n: Annotated[int, Query(ge=1, le=1_000_000)] = DEFAULT_MIN_N,
+    exclude_backdated: bool = False,
 ) -> TrackRecord:
     """The forecaster's track record (same keys as ``forecasts record --json``)."""
-    filters = _filters(tag, since, until, kind, min_horizon_days)
+    filters = _filters(tag, since, until, kind, min_horizon_days, exclude_backdated)
     return record_of(store, handle, as_of=utc_now(), filters=filters, min_n=min_n)
 
 

@@ -29,11 +29,9 @@ def _question(api: Api, **changes: Any) -> None:
 
 
 def test_admin_creates_questions_and_a_forecaster_token_posts_as_itself(api: Api) -> None:
-    _question(api)
+    _question(api, closes_at="2099-01-01", resolve_on="2099-01-02")
     response = api.client.post(
-        "/api/questions/Q1/forecasts",
-        json={"by": "alice", "p": "70%", "made_at": "2026-02-01T00:00:00Z"},
-        headers=api.alice,
+        "/api/questions/Q1/forecasts", json={"by": "alice", "p": "70%"}, headers=api.alice
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -114,8 +112,14 @@ def test_resolution_and_record_match_the_service(api: Api) -> None:
     for by, p in (("alice", 0.8), ("bob", 0.3)):
         response = api.client.post(
             "/api/questions/Q1/forecasts",
-            json={"by": by, "p": p, "made_at": "2026-02-01T00:00:00Z"},
-            headers=api.admin,  # an admin may record anyone's (quoted) forecast
+            json={
+                "by": by,
+                "p": p,
+                "made_at": "2026-02-01T00:00:00Z",
+                "source": "https://example.org/interview",
+                "quote": "about 80%",
+            },
+            headers=api.admin,  # an admin may record anyone's quoted forecast
         )
         assert response.status_code == 201, response.text
     refused = api.client.post(

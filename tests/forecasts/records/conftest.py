@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from forecasts.db.store import Store
-from forecasts.domain import Correction, Question, Resolution
+from forecasts.domain import Correction, Forecast, Question, Resolution
 from forecasts.inputs import ForecastInput
 from forecasts.services import (
     add_correction,
-    add_forecast,
     add_forecaster,
     add_question,
     add_resolution,
 )
+from forecasts.services import add_forecast as _add_forecast
 from tests.factories import make_forecast_input as _make_forecast_input
 from tests.factories import make_forecaster
 from tests.factories import make_question as _make_question
@@ -38,6 +38,11 @@ def make_question(question_id: str, **changes: Any) -> Question:
 
 def make_forecast_input(question: str, by: str, **changes: Any) -> ForecastInput:
     return _make_forecast_input(question, by, **{"made_at": "2025-02-01", **changes})
+
+
+def add_forecast(store: Store, entry: ForecastInput, *, as_of: datetime) -> Forecast:
+    """Record the forecast at the time it was made: these are forecasters' own forecasts."""
+    return _add_forecast(store, entry, as_of=entry.made_at or as_of)
 
 
 @dataclass

@@ -139,6 +139,7 @@ def _synthetic(seed: int) -> RecordData:
         q=q[order],
         t=np.minimum(t[order], closes[q[order]]),
         p=rng.uniform(0, 1, n).round(2)[order],
+        backdated=np.zeros(n, dtype=bool),
         low=np.full(n, np.nan),
         high=np.full(n, np.nan),
         others=(),

@@ -1,0 +1,26 @@
+"""Forecast origin: where an imported forecast came from (platform, file and its SHA-256).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-29 18:20:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("forecast") as batch:
+        batch.add_column(sa.Column("origin", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("forecast") as batch:
+        batch.drop_column("origin")
