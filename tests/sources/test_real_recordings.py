@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 
-from sources import PermanentSourceError
+from sources import NotYetError, PermanentSourceError
+from sources.builtin.csv_source import CsvSource
 from sources.builtin.epoch import EpochSource
+from sources.builtin.fred import FredSource
+from sources.builtin.http_json import HttpJsonSource
 from sources.builtin.lmarena import LmarenaSource, missing_organizations, read_publication
+
+from .conftest import FETCHED_AT, FIXTURES
 
 # Claim B (examples/ai_race_2026.yaml): H100-equivalents of existing systems by country.
 B_SPEC = {
@@ -165,3 +171,91 @@ def test_orgs_missing_cli_on_a_real_export(fixture_bytes, tmp_path) -> None:  # 
     assert result.exit_code == 0, result.output
     assert "8 of 51 organizations" in result.output
     assert "HuggingFace\t4 models\tbest rating 1150" in result.output
+
+
+# --- FRED: a VCR cassette recorded by pyfredapi (fixtures/fred/real/PROVENANCE.md)
+
+
+def _cassette_body(name: str) -> bytes:
+    cassette = yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+    return str(cassette["interactions"][0]["response"]["body"]["string"]).encode()
+
+
+AFTER_FRED_CAPTURE = datetime(2024, 11, 4, tzinfo=UTC)
+
+
+def test_fred_real_gdp_series_exact_quarter(run_parse) -> None:  # type: ignore[no-untyped-def]
+    body = _cassette_body("fred/real/test_get_series_json.yaml")
+    spec = {"source": "fred", "series_id": "GDP", "date": "2024-07-01", "match": "exact"}
+    observation = run_parse(FredSource(), spec, body, as_of=AFTER_FRED_CAPTURE)
+    assert observation.value == pytest.approx(29349.924)
+    assert str(observation.data_date) == "2024-07-01"
+
+
+def test_fred_real_gdp_series_latest_on_or_before(run_parse) -> None:  # type: ignore[no-untyped-def]
+    body = _cassette_body("fred/real/test_get_series_json.yaml")
+    spec = {"source": "fred", "series_id": "GDP", "date": "2024-09-30"}
+    observation = run_parse(FredSource(), spec, body, as_of=AFTER_FRED_CAPTURE)
+    # Quarterly series: the Q3 2024 value, dated the quarter's first day.
+    assert observation.value == pytest.approx(29349.924)
+    assert "latest value on or before" in observation.detail
+    # Before the grace period ends, with no later observation, it is not final yet.
+    with pytest.raises(NotYetError):
+        run_parse(FredSource(), spec, body, as_of=datetime(2024, 10, 2, tzinfo=UTC))
+
+
+def test_fred_real_missing_value_with_later_ones_is_permanent(run_parse) -> None:  # type: ignore[no-untyped-def]
+    body = _cassette_body("fred/real/test_get_series_json.yaml")
+    spec = {"source": "fred", "series_id": "GDP", "date": "1946-01-01", "match": "exact"}
+    with pytest.raises(PermanentSourceError, match="no value for 1946-01-01 and later ones exist"):
+        run_parse(FredSource(), spec, body, as_of=AFTER_FRED_CAPTURE)
+
+
+# --- http_json: Wikidata's entity JSON (fixtures/http_json/real/PROVENANCE.md)
+
+ENTITY_URL = "https://www.wikidata.org/wiki/Special:EntityData/Q20145.json"
+
+
+def test_http_json_real_document_text_and_number(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("http_json/real/Q20145.json")
+    birth = {
+        "source": "http_json",
+        "url": ENTITY_URL,
+        "path": "$.entities.Q20145.claims.P569[0].mainsnak.datavalue.value.time",
+        "value_type": "text",
+    }
+    observation = run_parse(HttpJsonSource(), birth, body, as_of=FETCHED_AT)
+    assert observation.text == "+1993-05-16T00:00:00Z"
+    revision = {"source": "http_json", "url": ENTITY_URL, "path": "$.entities.Q20145.lastrevid"}
+    assert run_parse(HttpJsonSource(), revision, body, as_of=FETCHED_AT).value == 448321170
+
+
+def test_http_json_real_document_many_matches_need_a_pick(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("http_json/real/Q20145.json")
+    spec = {
+        "source": "http_json",
+        "url": ENTITY_URL,
+        "path": "$.entities.Q20145.labels.*.value",
+        "value_type": "text",
+    }
+    with pytest.raises(PermanentSourceError, match="set pick"):
+        run_parse(HttpJsonSource(), spec, body, as_of=FETCHED_AT)
+    assert run_parse(HttpJsonSource(), {**spec, "pick": "first"}, body, as_of=FETCHED_AT).text
+
+
+# --- csv: a real CSV file, the LMArena export above, through the generic source
+
+
+def test_csv_real_file_filters_and_aggregates(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("lmarena/real/lmarena_text_2025-08-04.csv")
+    url = LMARENA_EXPORT.format(commit=LMARENA_FILES["2025-08-04"])
+    spec = {
+        "source": "csv",
+        "url": url,
+        "filters": {"organization": "DeepSeek"},
+        "column": "arena_score",
+        "aggregate": "max",
+    }
+    assert run_parse(CsvSource(), spec, body, as_of=FETCHED_AT).value == 1427
+    counted = {**spec, "filters": {"organization": "Alibaba"}, "aggregate": "count"}
+    assert run_parse(CsvSource(), counted, body, as_of=FETCHED_AT).value == 26
