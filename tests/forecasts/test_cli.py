@@ -383,15 +383,20 @@ def test_verify_finds_an_edited_event(cli: Cli, example_file: Path, database_url
 
     engine = make_engine(database_url)
     with engine.begin() as conn:
+        # The first event holding '0.15' (B0's max_skipped_share), wherever the example puts it.
+        seq = conn.execute(
+            text("SELECT min(seq) FROM ledger_event WHERE payload LIKE '%0.15%'")
+        ).scalar_one()
         conn.execute(
             text(
-                "UPDATE ledger_event SET payload = replace(payload, '0.15', '0.25') WHERE seq = 20"
-            )
+                "UPDATE ledger_event SET payload = replace(payload, '0.15', '0.25') WHERE seq = :s"
+            ),
+            {"s": seq},
         )
     engine.dispose()
     result = cli("verify")
     assert result.exit_code == 1
-    assert "event 20: hash does not match its payload" in result.stdout
+    assert f"event {seq}: hash does not match its payload" in result.stdout
 
 
 def test_init_migrates_and_is_idempotent(cli: Cli) -> None:
