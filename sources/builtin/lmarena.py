@@ -8,6 +8,12 @@ The latest ``leaderboard_publish_date`` in the window is used.
 - ``date`` not over yet (``as_of`` on or before it): ``NotYetError``.
 - no publication in the window: a ``market`` observation with ``market_outcome="annulled"``
   and a detail saying the leaderboard is stale (the research rule annuls such questions).
+
+With ``export_url`` the source reads one published export of a leaderboard instead (a CSV,
+JSON or JSON-lines file, e.g. a copy committed to a public repository): one request, the rows
+read by :func:`read_publication`. Rows without ``leaderboard_publish_date`` are dated
+``export_date``; rows without ``category`` are taken as the spec's category (the export is of
+one board). The same window and ranking rules then apply.
 """
 
 from __future__ import annotations
@@ -22,12 +28,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from .._base import FetchRequest, Observation, Source, SourceSpec
 from .._errors import NotYetError, PermanentSourceError
 from .._evidence import Evidence
-from ._common import field, load_json, org_country, org_known, parse_date, response_for, to_float
+from ._common import (
+    field,
+    http_url,
+    load_json,
+    org_country,
+    org_known,
+    parse_date,
+    response_for,
+    to_float,
+)
 from ._skips import OTHER
 
 __all__ = [
@@ -63,6 +78,19 @@ class LmarenaSpec(SourceSpec):
     max_staleness_days: int = Field(30, ge=0, le=366)
     unknown_orgs: Literal["error", "ignore", "other"] = "error"
     review_if_left_out_leads: bool = True
+    export_url: str | None = None
+    export_date: _dt.date | None = None
+
+    @field_validator("export_url")
+    @classmethod
+    def _check_export_url(cls, value: str | None) -> str | None:
+        return None if value is None else http_url(value)
+
+    @model_validator(mode="after")
+    def _export_pair(self) -> LmarenaSpec:
+        if self.export_date is not None and self.export_url is None:
+            raise ValueError("'export_date' dates an export: give 'export_url' too")
+        return self
 
 
 @dataclass(frozen=True)
@@ -126,6 +154,48 @@ def _publish_date(value: Any, url: str) -> _dt.date:
     return day
 
 
+def _filter_rows(
+    spec: LmarenaSpec, target: _dt.date, responses: Mapping[str, Evidence]
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """The rows of every datasets-server ``/filter`` page, and the pages' URLs."""
+    first = response_for(responses, _page_request(spec, target, 0))
+    total = _total(first)
+    rows: list[Mapping[str, Any]] = []
+    urls = []
+    for offset in range(0, max(total, 1), _PAGE):
+        evidence = response_for(responses, _page_request(spec, target, offset))
+        urls.append(evidence.url)
+        page = field(load_json(evidence), "rows", url=evidence.url)
+        if not isinstance(page, list):
+            raise PermanentSourceError("'rows' is not a list", url=evidence.url)
+        for item in page:
+            rows.append(field(item, "row", url=evidence.url, where="rows[]"))
+    return rows, urls
+
+
+def _export_rows(
+    spec: LmarenaSpec, evidence: Evidence
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """The rows of a published export, dated and categorised where the file is silent."""
+    url = evidence.url
+    try:
+        rows = read_publication(evidence.raw)
+    except (ValueError, KeyError, TypeError) as error:
+        raise PermanentSourceError(f"not a leaderboard export: {error}", url=url) from None
+    if not rows:
+        raise PermanentSourceError("the export has no rows", url=url)
+    for row in rows:
+        if row.get("leaderboard_publish_date") in (None, ""):
+            if spec.export_date is None:
+                raise PermanentSourceError(
+                    "the export's rows carry no leaderboard_publish_date: give export_date",
+                    url=url,
+                )
+            row["leaderboard_publish_date"] = spec.export_date.isoformat()
+        row.setdefault("category", spec.category)
+    return list(rows), [url]
+
+
 class LmarenaSource(Source[LmarenaSpec]):
     """Ranking of organizations or countries by their best model's Arena rating."""
 
@@ -133,11 +203,15 @@ class LmarenaSource(Source[LmarenaSpec]):
     spec_model: ClassVar[type[SourceSpec]] = LmarenaSpec
 
     def requests(self, spec: LmarenaSpec, *, as_of: datetime) -> list[FetchRequest]:
+        if spec.export_url is not None:
+            return [FetchRequest(url=spec.export_url)]
         return [_page_request(spec, _target(spec, as_of), 0)]
 
     def more_requests(
         self, spec: LmarenaSpec, responses: Mapping[str, Evidence], *, as_of: datetime
     ) -> list[FetchRequest]:
+        if spec.export_url is not None:
+            return []
         target = _target(spec, as_of)
         first = responses.get(_page_request(spec, target, 0).key)
         if first is None:
@@ -154,19 +228,13 @@ class LmarenaSource(Source[LmarenaSpec]):
                 f"leaderboard for {target.isoformat()} is not final before that day ends",
                 expected_by=target + timedelta(days=1),
             )
-        first = response_for(responses, _page_request(spec, target, 0))
-        total = _total(first)
-        rows: list[Mapping[str, Any]] = []
-        urls = []
-        for offset in range(0, max(total, 1), _PAGE):
-            evidence = response_for(responses, _page_request(spec, target, offset))
-            urls.append(evidence.url)
-            page = field(load_json(evidence), "rows", url=evidence.url)
-            if not isinstance(page, list):
-                raise PermanentSourceError("'rows' is not a list", url=evidence.url)
-            for item in page:
-                rows.append(field(item, "row", url=evidence.url, where="rows[]"))
-        url = first.url
+        if spec.export_url is not None:
+            rows, urls = _export_rows(
+                spec, response_for(responses, FetchRequest(url=spec.export_url))
+            )
+        else:
+            rows, urls = _filter_rows(spec, target, responses)
+        url = urls[0]
         dated = []
         for row in rows:
             if field(row, "category", url=url, where="row") != spec.category:
@@ -180,7 +248,7 @@ class LmarenaSource(Source[LmarenaSpec]):
             raise NotYetError(
                 f"no LMArena {spec.config}/{spec.category} publication between "
                 f"{window_start.isoformat()} and {target.isoformat()} yet",
-                url=first.url,
+                url=url,
             )
         if latest is None or latest < window_start:
             return Observation(
@@ -305,15 +373,29 @@ def read_publication(raw: bytes) -> list[dict[str, Any]]:
         try:
             payload = json.loads(text)
         except json.JSONDecodeError:  # JSON lines: one row object per line
-            return [dict(json.loads(line)) for line in text.splitlines() if line.strip()]
+            return [_canonical(json.loads(line)) for line in text.splitlines() if line.strip()]
         items = payload.get("rows") if isinstance(payload, dict) else payload
         if not isinstance(items, list):
             raise ValueError("expected a datasets-server page with a 'rows' list")
-        return [dict(item["row"]) if "row" in item else dict(item) for item in items]
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        return [_canonical(item["row"]) if "row" in item else _canonical(item) for item in items]
+    rows = [_canonical(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
     for row in rows:
         try:
             row["rating"] = float(row.get("rating") or "")
-        except ValueError:
+        except (TypeError, ValueError):
             row.pop("rating", None)
-    return [dict(row) for row in rows]
+    return rows
+
+
+# Column names of third-party exports of the leaderboard -> the dataset's names. The CSV
+# export at github.com/fboulnois/llm-leaderboard-csv (from LMArena's elo_results pickles)
+# calls them model and arena_score.
+_ALIASES = {"model": "model_name", "arena_score": "rating"}
+
+
+def _canonical(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for alias, name in _ALIASES.items():
+        if alias in out and name not in out:
+            out[name] = out.pop(alias)
+    return out
