@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from forecasts.errors import ForecastsError
 from forecasts.services.ledger import Store, open_database
 from forecasts.settings import Settings
 
 from .errors import error_response
+from .limits import BodyLimit, validation_response
 from .routes import forecasters, questions, records, writes
 
 __all__ = ["create_app"]
@@ -46,6 +48,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.store = the_store
     app.add_exception_handler(ForecastsError, error_response)
+    app.add_exception_handler(RequestValidationError, validation_response)
+    app.add_middleware(BodyLimit)
     for module in (forecasters, questions, writes, records):
         app.include_router(module.router)
     app.include_router(build_router())

@@ -74,6 +74,17 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(exc.message, 2) from None
         except ForecastsError as exc:
             raise fail(exc.message, 1) from None
+        except Exception as exc:
+            # A model built from user input that a command did not translate itself.
+            if "pydantic" not in sys.modules:
+                raise
+            from pydantic import ValidationError
+
+            from forecasts.inputs import first_problem
+
+            if not isinstance(exc, ValidationError):
+                raise
+            raise fail(first_problem(exc).message, 2) from None
 
     return wrapper
 

@@ -92,8 +92,9 @@ def format_leaderboard(board: Leaderboard) -> list[str]:
     lines.append(f"{'#':>3}  {'forecaster':<24} {'n':>5} {'coverage':>8} {'score':>9}  95% CI")
     for e in board.entries:
         ci = f"{fmt(e.interval.low)} to {fmt(e.interval.high)}" if e.interval else "-"
+        score = {1: "+inf", -1: "-inf"}.get(e.score_infinite) or fmt(e.score)
         lines.append(
-            f"{e.rank:>3}  {e.handle:<24} {e.n:>5} {fmt(e.coverage, 2):>8} {fmt(e.score):>9}  {ci}"
+            f"{e.rank:>3}  {e.handle:<24} {e.n:>5} {fmt(e.coverage, 2):>8} {score:>9}  {ci}"
         )
     return lines
 

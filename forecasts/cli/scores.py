@@ -42,11 +42,30 @@ def _filters(
     horizon: float | None = None,
     exclude_backdated: bool = False,
 ) -> RecordFilter:
+    from pydantic import ValidationError
+
+    from forecasts.inputs import first_problem
     from forecasts.records import RecordFilter
 
     if horizon is not None and horizon < 0:
         raise FieldError("--min-horizon", "must not be negative")
-    return RecordFilter.model_validate(
+    try:
+        return _record_filter(RecordFilter, tag, since, until, kind, horizon, exclude_backdated)
+    except ValidationError as exc:
+        problem = first_problem(exc)
+        raise FieldError("--" + problem.field.replace("_", "-"), problem.problem) from None
+
+
+def _record_filter(
+    model: type[RecordFilter],
+    tag: str | None,
+    since: str | None,
+    until: str | None,
+    kind: QuestionKind | None,
+    horizon: float | None,
+    exclude_backdated: bool,
+) -> RecordFilter:
+    return model.model_validate(
         {
             "tag": tag,
             "since": parse_when(since, "--since"),

@@ -7,11 +7,12 @@ replace these: rows skip validation, these do not.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import NormalDist
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -59,8 +60,25 @@ def _to_duration(value: Any) -> Any:
     return value
 
 
-UTCDateTime = Annotated[datetime, BeforeValidator(_to_utc)]
-"""A timezone-aware UTC datetime; ISO strings with an offset or Z, or bare dates (00:00 UTC)."""
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    # Arithmetic near datetime.max overflows (checks, grace periods, charts): refuse early.
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"{value.isoformat()} is outside {EARLIEST.year}..{LATEST.year}")
+    return value
+
+
+UTCDateTime = Annotated[datetime, BeforeValidator(_to_utc), AfterValidator(_in_range)]
+"""A timezone-aware UTC datetime in 1900..2200; ISO strings with an offset or Z, or bare
+dates (00:00 UTC)."""
+
+Text = Annotated[str, StringConstraints(max_length=4000)]
+"""A note, quote, reason or criterion: bounded, so no one stores megabytes in the ledger."""
+LongText = Annotated[str, StringConstraints(max_length=20000)]
+Url = Annotated[str, StringConstraints(max_length=2000)]
 
 Identifier = Annotated[
     str,
@@ -81,9 +99,9 @@ class Forecaster(_Model):
     """A person, organization, model or crowd whose forecasts are recorded."""
 
     handle: Identifier
-    name: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     kind: ForecasterKind = ForecasterKind.PERSON
-    affiliation: str | None = None
+    affiliation: str | None = Field(default=None, max_length=200)
 
 
 class NumericScale(_Model):
@@ -106,16 +124,16 @@ class NumericScale(_Model):
 class Operationalization(_Model):
     """How a vague statement was made precise, by whom, and what else was considered."""
 
-    note: str
-    by: str | None = None
+    note: Text
+    by: str | None = Field(default=None, max_length=200)
     alternatives: list[str] = Field(default_factory=list)
 
 
 class Provenance(_Model):
     """Where a forecast was stated."""
 
-    source_url: str | None = None
-    quote: str | None = None
+    source_url: Url | None = None
+    quote: Text | None = None
     published_at: UTCDateTime | None = None
 
 
@@ -133,7 +151,7 @@ class Question(_Model):
     """A resolvable proposition with its timing and resolution criteria."""
 
     id: Identifier
-    title: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
     kind: QuestionKind
     options: list[str] = Field(default_factory=list)
     scale: NumericScale | None = None
@@ -142,11 +160,11 @@ class Question(_Model):
     resolve_on: UTCDateTime | None = None
     deadline: UTCDateTime | None = None
     check_every: Annotated[timedelta | None, BeforeValidator(_to_duration)] = None
-    criteria: str = ""
+    criteria: LongText = ""
     resolution: dict[str, Any] | None = None
     tags: list[str] = Field(default_factory=list)
     operationalization: Operationalization | None = None
-    notes: str | None = None
+    notes: LongText | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Question:
@@ -292,7 +310,7 @@ class Forecast(_Model):
     distribution: Distribution | None = None
     verbal: VerbalProbability | None = None
     provenance: Provenance = Field(default_factory=Provenance)
-    note: str | None = None
+    note: Text | None = None
     origin: Origin | None = None
     """Set for forecasts imported from a file or another platform."""
 
@@ -336,9 +354,9 @@ class Resolution(_Model):
     value: float | None = Field(default=None, allow_inf_nan=False)
     resolved_at: UTCDateTime
     method: ResolutionMethod = ResolutionMethod.MANUAL
-    by: str | None = None
-    note: str = ""
-    evidence_url: str | None = None
+    by: str | None = Field(default=None, max_length=200)
+    note: Text = ""
+    evidence_url: Url | None = None
     evidence_sha256: list[str] = Field(default_factory=list)
 
     @property
@@ -354,5 +372,5 @@ class Correction(_Model):
     outcome: str
     value: float | None = Field(default=None, allow_inf_nan=False)
     corrected_at: UTCDateTime
-    by: str
-    reason: str
+    by: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]

@@ -168,11 +168,12 @@ def leaderboard(
     for rank, i in enumerate(who, start=1):
         interval = None
         mine = v[by_f[bounds[i] : bounds[i + 1]]]
-        if intervals and mine.size >= 2:  # a bootstrap needs two scores at least
-            with np.errstate(invalid="ignore"):  # infinite log scores: no interval
-                boot = scoring.paired_bootstrap(
-                    mine, np.zeros_like(mine), n_resamples=n_resamples, seed=seed
-                )
+        # A bootstrap needs two scores at least, all finite (a certain forecast that was
+        # wrong has an infinite log score: its mean is infinite and has no interval).
+        if intervals and mine.size >= 2 and np.isfinite(mine).all():
+            boot = scoring.paired_bootstrap(
+                mine, np.zeros_like(mine), n_resamples=n_resamples, seed=seed
+            )
             interval = Interval(low=boot.low, high=boot.high, level=boot.level)
         entries.append(
             LeaderboardEntry(
@@ -182,6 +183,7 @@ def leaderboard(
                 n=int(counts[i]),
                 coverage=float(coverage[i]),
                 score=float(score[i]),
+                score_infinite=int(np.sign(score[i])) if np.isinf(score[i]) else 0,
                 interval=interval,
                 brier=float(brier[i]),
                 brier_time_weighted=float(weighted[i]),

@@ -193,6 +193,12 @@ class LeaderboardEntry(_Model):
     n: int
     coverage: Figure
     score: Figure
+    score_infinite: int = Field(
+        default=0,
+        description="1 or -1 when the mean score is +inf or -inf (a certain forecast that "
+        "was wrong has an infinite log score); ``score`` is then null, and an infinitely bad "
+        "score ranks last.",
+    )
     interval: Interval | None
     brier: Figure
     brier_time_weighted: Figure

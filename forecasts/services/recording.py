@@ -7,6 +7,7 @@ ledger event, so bad input leaves the database (and the ledger head) as it was.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -36,9 +37,18 @@ __all__ = [
 ]
 
 
-def new_id(prefix: str) -> str:
-    """A short random identifier such as ``q-3f9a1c2e``."""
-    return f"{prefix}-{secrets.token_hex(4)}"
+def new_id(prefix: str, *, now_ms: int | None = None) -> str:
+    """A time-ordered 128-bit identifier (UUIDv7's layout), e.g. ``f-019ad1c2e4f07a3c...``.
+
+    48 bits of milliseconds then 80 random bits: ids sort by creation time, and a collision
+    needs two ids in the same millisecond to share 80 random bits (the 32-bit ids before
+    collided in practice near 77,000 rows). Existing ids are kept as they are.
+
+    >>> len(new_id("f")), new_id("q", now_ms=0)[:14]
+    (34, 'q-000000000000')
+    """
+    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    return f"{prefix}-{ms & (2**48 - 1):012x}{secrets.token_hex(10)}"
 
 
 def add_forecaster(store: Store, forecaster: Forecaster, *, as_of: datetime) -> Forecaster:
@@ -104,6 +114,8 @@ def _check_resolution(
 
 def add_resolution(store: Store, resolution: Resolution, *, as_of: datetime) -> Resolution:
     """Record the outcome of a question (once; later changes are corrections)."""
+    if resolution.resolved_at > as_of:
+        raise FieldError("resolved_at", f"{resolution.resolved_at.isoformat()} is in the future")
     _check_resolution(
         store.question(resolution.question_id),
         resolution.outcome,

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 
 from forecasts.domain import Metric, QuestionKind, Resolution
+from forecasts.inputs import first_problem
 from forecasts.records import (
     DEFAULT_MIN_N,
     Comparison,
@@ -42,6 +44,20 @@ def _filters(
     exclude_backdated: bool = False,
 ) -> RecordFilter:
     # Query datetimes without an offset are read as UTC.
+    try:
+        return _record_filter(tag, since, until, kind, min_horizon_days, exclude_backdated)
+    except ValidationError as exc:
+        raise first_problem(exc, fallback="query") from None
+
+
+def _record_filter(
+    tag: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    kind: QuestionKind | None,
+    min_horizon_days: float | None,
+    exclude_backdated: bool,
+) -> RecordFilter:
     return RecordFilter(
         tag=tag,
         since=None if since is None else as_utc(since),
