@@ -12,9 +12,9 @@ from forecasts.db.engine import make_engine
 from forecasts.db.migrate import current_revision, migrate
 from forecasts.db.verify import verify_store
 from forecasts.errors import FieldError, LedgerIntegrityError
+from forecasts.services.transfer import dump_records, export_records, import_file
 from forecasts.settings import load_settings
 from forecasts.timeutils import utc_now
-from forecasts.services.transfer import dump_records, export_records, import_file
 
 from ._common import DbOption, JsonOption, cli_errors, emit_json, open_cli_store
 

@@ -15,8 +15,8 @@ from forecasts.domain import question_status
 from forecasts.resolution.runtime import build_registry
 from forecasts.resolution.spec import parse_resolution
 from forecasts.resolution.sweep import run_sweep
-from forecasts.timeutils import utc_now
 from forecasts.services.transfer import import_file
+from forecasts.timeutils import utc_now
 from sources import ReplayFetcher
 
 from ._common import cli_errors

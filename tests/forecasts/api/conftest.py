@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from forecasts.api import create_app
-from forecasts.services.tokens import create_token
 from forecasts.db.store import Store
+from forecasts.services.tokens import create_token
 from forecasts.settings import Settings
 from tests.factories import AS_OF
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from forecasts.services.tokens import list_tokens, revoke_token
 from forecasts.records import load_record_data, track_record
+from forecasts.services.tokens import list_tokens, revoke_token
 from forecasts.timeutils import utc_now
 
 from .conftest import Api

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from forecasts.services.tokens import create_token
 from forecasts.db.store import open_store
+from forecasts.services.tokens import create_token
 from forecasts.timeutils import utc_now
 
 from ._server import example_database, running_server
