@@ -85,10 +85,10 @@ def demo_command(
         typer.echo(format_question_line(question, state))
         resolution = store.resolution(question.id)
         if resolution is not None:
-            label = "from RECORDED responses" if "[recorded evidence]" in resolution.note else ""
+            label = "from RECORDED responses" if resolution.recorded_evidence else ""
             typer.echo(
                 f"    resolved {resolution.outcome.upper()} {label} by "
-                f"{resolution.by}: {resolution.note.removeprefix('[recorded evidence] ')}"
+                f"{resolution.by}: {resolution.note}"
             )
         elif question.resolution:
             check = checks.get(question.id)

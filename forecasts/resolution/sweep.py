@@ -243,8 +243,7 @@ class _Sweep:
         question = plan.question
         hashes = tuple(e.sha256 for e in evidence)
         names = sorted({spec.source for _, spec in plan.sources})
-        recorded = any(e.recorded for e in evidence)
-        note = (("[recorded evidence] " if recorded else "") + verdict.detail)[:_MAX_TEXT]
+        note = verdict.detail[:_MAX_TEXT]
         resolution = Resolution(
             question_id=question.id,
             outcome=verdict.outcome,
@@ -255,6 +254,7 @@ class _Sweep:
             note=note,
             evidence_url=evidence[0].url if evidence else None,
             evidence_sha256=list(hashes),
+            recorded_evidence=any(e.recorded for e in evidence),
         )
         resolved = QuestionResult(
             question.id, SweepResult.RESOLVED, verdict.outcome, note, None, hashes
