@@ -39,6 +39,7 @@ from sources import Fetcher, HttpPolicy, load_sources, make_client  # noqa: E402
 AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 DRIP_BYTES = 1000
+_AGENT = "forecasts-benchmark"
 
 
 def _serve(every: float, conn: Connection) -> None:
@@ -97,9 +98,9 @@ def _question(qid: str, url: str) -> Question:
 
 def _policy() -> tuple[HttpPolicy, str]:
     if "deadline" in HttpPolicy.model_fields:
-        policy = HttpPolicy(allow_private=True)
+        policy = HttpPolicy(user_agent=_AGENT, allow_private=True)
         return policy, f"HttpPolicy.deadline {getattr(policy, 'deadline', '?')} s (default)"
-    policy = HttpPolicy(allow_private=True, read_timeout=2.5)
+    policy = HttpPolicy(user_agent=_AGENT, allow_private=True, read_timeout=2.5)
     return policy, "read_timeout 2.5 s: HttpPolicy.deadline is not in this tree yet"
 
 

@@ -21,13 +21,14 @@ import pytest
 from forecasts.db.checks import check_status, check_statuses
 from forecasts.db.store import Store
 from forecasts.db.verify import verify_store
-from forecasts.domain import CheckState
+from forecasts.domain import CheckState, Question
 from forecasts.resolution.sweep import RetryPolicy, run_sweep
 from forecasts.services import add_question
 from sources import Fetcher, HttpPolicy, load_sources, make_client
 from tests.factories import make_question
 
 AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 GOOD = 50
 DRIP_BYTES = b'{"data": {"value"'  # a byte every DRIP_EVERY s: 8 s, and truncated at the end
 DRIP_EVERY = 0.5
@@ -143,24 +144,28 @@ def base_url() -> Iterator[str]:
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
     # The defaults (10 MB bodies, 30 s reads) so the hostile payloads reach the parsers.
-    policy = HttpPolicy(allow_private=True, retries=0)
+    policy = HttpPolicy(user_agent="forecasts-tests", allow_private=True, retries=0)
     client = make_client(policy)
     yield Fetcher(client, policy)
     client.close()
 
 
-def _add(store: Store, qid: str, url: str) -> None:
+def _question(qid: str, url: str) -> Question:
     spec = {"source": "http_json", "url": url, "path": "$.data.value", "op": ">=", "threshold": 25}
-    add_question(store, make_question(qid, resolution=spec), as_of=datetime(2026, 1, 1, tzinfo=UTC))
+    return make_question(qid, resolution=spec)
 
 
 def _ids(store: Store, base_url: str) -> tuple[list[str], dict[str, str]]:
     hostile = {f"A{i:02d}-{case.name}": case.name for i, case in enumerate(HOSTILE)}
-    for qid, case in zip(hostile, HOSTILE, strict=True):
-        _add(store, qid, case.url or base_url + (case.path or ""))
+    # Recorded without the spec check that add_question runs: a spec stored before that check
+    # grew stricter (or imported) must not break a sweep either.
+    with store.transaction() as session:
+        for qid, case in zip(hostile, HOSTILE, strict=True):
+            url = case.url or base_url + (case.path or "")
+            store.record(session, _question(qid, url), as_of=CREATED)
     good = [f"Q{i:02d}" for i in range(GOOD)]
     for i, qid in enumerate(good):
-        _add(store, qid, f"{base_url}/good/{i}")
+        add_question(store, _question(qid, f"{base_url}/good/{i}"), as_of=CREATED)
     return good, hostile
 
 
@@ -232,9 +237,11 @@ def test_no_hostile_source_breaks_the_sweep(store: Store, base_url: str, fetcher
         worker="w2",
         policy=RetryPolicy(batch_size=100),
     )
-    assert {r.question_id for r in again.results} == set(hostile)
+    retried = {qid for qid in hostile if statuses[qid].state is CheckState.PENDING}
+    assert len(retried) >= len(HOSTILE) - 1  # at most the spec URL goes to review at once
+    assert {r.question_id for r in again.results} == retried
     assert all(r.result in ("failed", "needs_review") for r in again.results)
-    assert all(check_status(store, qid).attempts == 2 for qid in hostile)  # type: ignore[union-attr]
+    assert all(check_status(store, qid).attempts == 2 for qid in retried)  # type: ignore[union-attr]
     assert _claims_held(store) == 0
     assert verify_store(store).ok
 
