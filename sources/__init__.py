@@ -15,6 +15,8 @@ from ._base import Observation as Observation
 from ._base import ObservationKind as ObservationKind
 from ._base import Source as Source
 from ._base import SourceSpec as SourceSpec
+from ._batch import BatchResult as BatchResult
+from ._batch import resolve_many as resolve_many
 from ._errors import NotYetError as NotYetError
 from ._errors import PermanentSourceError as PermanentSourceError
 from ._errors import RetryableSourceError as RetryableSourceError
@@ -34,6 +36,7 @@ from ._replay import ReplayFetcher as ReplayFetcher
 from ._replay import save_recording as save_recording
 
 __all__ = [
+    "BatchResult",
     "DEFAULT_EXCERPT_LIMIT",
     "Evidence",
     "FetchRequest",
@@ -55,5 +58,6 @@ __all__ = [
     "load_sources",
     "make_client",
     "parse_retry_after",
+    "resolve_many",
     "save_recording",
 ]

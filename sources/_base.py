@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._errors import PermanentSourceError, SourceError
+from ._errors import PermanentSourceError
 from ._evidence import Evidence
 
 __all__ = [
@@ -145,11 +145,13 @@ SpecT = TypeVar("SpecT", bound=SourceSpec)
 
 
 class FetcherLike(Protocol):
-    """What :meth:`Source.resolve` needs: ``Fetcher`` and ``ReplayFetcher`` both qualify."""
+    """What :func:`resolve_many` needs: ``Fetcher`` and ``ReplayFetcher`` both qualify.
 
-    def fetch_many(
-        self, requests: Iterable[FetchRequest], *, fetched_at: datetime | None = None
-    ) -> dict[str, Evidence | SourceError]: ...
+    ``fetch`` is called from several threads at once; it returns the evidence or raises a
+    :class:`SourceError`.
+    """
+
+    def fetch(self, request: FetchRequest, *, fetched_at: datetime | None = None) -> Evidence: ...
 
 
 class Source(ABC, Generic[SpecT]):
@@ -217,20 +219,13 @@ class Source(ABC, Generic[SpecT]):
         as_of: datetime,
         fetched_at: datetime | None = None,
     ) -> tuple[Observation, list[Evidence]]:
-        """Fetch what ``spec`` needs and parse it; raises the first fetch error."""
-        responses: dict[str, Evidence] = {}
-        batch = self.requests(spec, as_of=as_of)
-        while batch:
-            results = fetcher.fetch_many([self.auth(r) for r in batch], fetched_at=fetched_at)
-            for request in batch:
-                result = results[request.key]
-                if isinstance(result, SourceError):
-                    raise result
-                responses[request.key] = result
-            batch = [
-                r
-                for r in self.more_requests(spec, responses, as_of=as_of)
-                if r.key not in responses
-            ]
-        observation = self.parse(spec, responses, as_of=as_of)
-        return observation, list(responses.values())
+        """Fetch what ``spec`` needs (with paging) and parse it: one spec through
+        :func:`resolve_many`. Raises the :class:`SourceError` it met, never anything else."""
+        from ._batch import resolve_many  # _batch builds on this module
+
+        [(_, result)] = resolve_many(
+            {0: [(self, spec)]}, fetcher, as_of=as_of, fetched_at=fetched_at
+        )
+        if result.error is not None:
+            raise result.error
+        return result.observations[0], list(result.evidence)

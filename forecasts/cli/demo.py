@@ -54,8 +54,8 @@ def _question_lines(item: DemoQuestion, names: dict[str, str]) -> list[str]:
     question, resolution = item.question, item.resolution
     lines = [format_question_line(question, item.status)]
     if resolution is not None:
-        label = "from RECORDED responses " if "[recorded evidence]" in resolution.note else ""
-        note = resolution.note.removeprefix("[recorded evidence] ")
+        label = "from RECORDED responses " if resolution.recorded_evidence else ""
+        note = resolution.note
         lines.append(f"    resolved {resolution.outcome.upper()} {label}by {resolution.by}: {note}")
     elif question.resolution:
         check = item.check

@@ -34,10 +34,10 @@ def _fetch(url: str, settings: Settings) -> tuple[bytes, str]:
         request = FetchRequest(url=url)
     except ValueError as exc:
         raise InputError(f"{url}: not a valid URL ({str(exc).splitlines()[0]})") from None
-    result = build_fetcher(settings).fetch_many([request])[request.key]
-    if isinstance(result, SourceError):
-        raise InputError(f"{url}: fetch failed: {str(result).splitlines()[0]}")
-    evidence = result
+    try:
+        evidence = build_fetcher(settings).fetch(request)
+    except SourceError as exc:
+        raise InputError(f"{url}: fetch failed: {str(exc).splitlines()[0]}") from None
     body = evidence.raw if evidence.raw is not None else (evidence.body or b"")
     return body, evidence.content_type
 

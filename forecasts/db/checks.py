@@ -125,24 +125,38 @@ def attempts_of(store: Store, question_id: str) -> list[Attempt]:
         ]
 
 
+def _missing_checks(session: Session) -> list[tuple[str, object]]:
+    rows = session.exec(
+        select(QuestionRow.id, QuestionRow.resolution)  # type: ignore[call-overload]
+        .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
+        .where(col(ResolutionCheckRow.question_id).is_(None))
+    ).all()
+    return [(question_id, spec) for question_id, spec in rows]
+
+
 def ensure_checks(store: Store) -> None:
     """Give every question a check row (questions created before checks existed)."""
+    with store.reading() as session:
+        if not _missing_checks(session):
+            return
     with store.transaction() as session:
-        missing = session.exec(
-            select(QuestionRow.id, QuestionRow.resolution)  # type: ignore[call-overload]
-            .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
-            .where(col(ResolutionCheckRow.question_id).is_(None))
-        ).all()
-        for question_id, spec in missing:
+        # Sweeps starting together would each insert the same rows: the first to lock the
+        # ledger head inserts them, the others then find none missing.
+        _lock_ledger_head(session)
+        for question_id, spec in _missing_checks(session):
             state = _initial_state(bool(spec))
             session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
 
 
+def _lock_ledger_head(session: Session) -> None:
+    session.connection().execute(
+        update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
+    )
+
+
 def _take_sqlite_write_lock(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
-        session.connection().execute(
-            update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
-        )
+        _lock_ledger_head(session)
 
 
 def claim_due(

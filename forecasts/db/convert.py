@@ -138,6 +138,7 @@ def resolution_row(r: Resolution) -> ResolutionRow:
         note=r.note,
         evidence_url=r.evidence_url,
         evidence_sha256=list(r.evidence_sha256),
+        recorded_evidence=r.recorded_evidence,
     )
 
 
@@ -152,6 +153,7 @@ def resolution_fields(row: ResolutionRow) -> dict[str, Any]:
         "note": row.note,
         "evidence_url": row.evidence_url,
         "evidence_sha256": row.evidence_sha256 or [],
+        "recorded_evidence": row.recorded_evidence,
     }
 
 

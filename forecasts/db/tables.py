@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -101,6 +111,9 @@ class ResolutionRow(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     evidence_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     evidence_sha256: list[str] | None = _json()
+    recorded_evidence: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class CorrectionRow(SQLModel, table=True):

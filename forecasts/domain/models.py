@@ -358,6 +358,11 @@ class Resolution(_Model):
     note: Text = ""
     evidence_url: Url | None = None
     evidence_sha256: list[str] = Field(default_factory=list)
+    recorded_evidence: bool = Field(default=False, exclude_if=lambda recorded: not recorded)
+    """The outcome was read from recorded (replayed) responses, not fetched live.
+
+    Serialised only when true, so the ledger payload of every live resolution, including those
+    written before this field existed, is unchanged."""
 
     @property
     def annulled(self) -> bool:

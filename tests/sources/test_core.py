@@ -68,6 +68,7 @@ class EchoSource(Source[EchoSpec]):
 def test_public_surface_is_pinned() -> None:
     assert sources.__all__ == sorted(sources.__all__)
     assert set(sources.__all__) == {
+        "BatchResult",
         "DEFAULT_EXCERPT_LIMIT",
         "Evidence",
         "FetchRequest",
@@ -89,6 +90,7 @@ def test_public_surface_is_pinned() -> None:
         "load_sources",
         "make_client",
         "parse_retry_after",
+        "resolve_many",
         "save_recording",
     }
 
@@ -217,10 +219,8 @@ def test_unknown_entry_point_group_is_empty() -> None:
 
 def test_resolve_raises_the_fetch_error() -> None:
     class Failing:
-        def fetch_many(
-            self, requests: Any, *, fetched_at: datetime | None = None
-        ) -> dict[str, Evidence | SourceError]:
-            return {r.key: RetryableSourceError("down") for r in requests}
+        def fetch(self, request: Any, *, fetched_at: datetime | None = None) -> Evidence:
+            raise RetryableSourceError("down")
 
     with pytest.raises(RetryableSourceError, match="down"):
         EchoSource().resolve(EchoSpec(url="https://x.org"), Failing(), as_of=AS_OF)

@@ -1,0 +1,304 @@
+"""Batched, de-duplicated, paged fetching: the one way many specs' requests are fetched.
+
+:func:`resolve_many` takes jobs (each a list of ``(source, spec)`` pairs, e.g. the leaves of one
+question's resolution spec), fetches every distinct request once across all jobs, follows
+:meth:`Source.more_requests` paging for each spec, parses, and yields each job as soon as its
+own requests are done, so one slow server holds back only the jobs that asked it.
+
+Nothing a source or a server does escapes as an exception: every error raised by ``requests``,
+``auth``, ``more_requests``, ``parse`` or the fetcher becomes that job's :class:`SourceError`
+(an unexpected exception, such as ``RecursionError`` from a deeply nested payload, becomes a
+:class:`PermanentSourceError` naming the source, the step and the exception).
+"""
+
+from __future__ import annotations
+
+import queue
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, MutableMapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from ._base import FetcherLike, FetchRequest, Observation, Source, SourceSpec
+from ._errors import PermanentSourceError, SourceError
+from ._evidence import Evidence
+from ._http import HttpPolicy
+
+__all__ = ["MAX_PAGING_ROUNDS", "BatchResult", "resolve_many"]
+
+K = TypeVar("K", bound=Hashable)
+
+MAX_PAGING_ROUNDS = 50
+"""A spec still asking for more pages after this many rounds fails instead of looping."""
+
+_DEFAULT_CONCURRENCY = 8
+_MAX_REASON = 300
+
+Result = Evidence | SourceError
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One job's outcome: an observation per spec (in job order) and the evidence read, or the
+    first error in job order (then ``observations`` is empty).
+
+    ``requests`` holds the keys of every request the job made, failed ones included.
+    """
+
+    observations: tuple[Observation, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    error: SourceError | None = None
+    requests: tuple[str, ...] = ()
+
+
+def _unexpected(step: str, where: str, error: Exception) -> PermanentSourceError:
+    """A one-line source error for an exception a source or fetcher should not have raised."""
+    detail = " ".join(str(error).split())
+    reason = f"{where} {step} failed: {type(error).__name__}" + (f": {detail}" if detail else "")
+    if len(reason) > _MAX_REASON:
+        reason = reason[: _MAX_REASON - 3] + "..."
+    return PermanentSourceError(reason)
+
+
+@dataclass(eq=False)
+class _Spec:
+    """One ``(source, spec)`` of a job and where its fetching stands."""
+
+    job: _Job
+    source: Source[Any]
+    spec: SourceSpec
+    requests: dict[str, FetchRequest] = field(default_factory=dict)
+    waiting: set[str] = field(default_factory=set)
+    rounds: int = 0
+    observation: Observation | None = None
+    error: SourceError | None = None
+    done: bool = False
+
+
+@dataclass(eq=False)
+class _Job:
+    key: Any
+    specs: list[_Spec] = field(default_factory=list)
+    open: int = 0
+
+
+class _Run:
+    """The state of one :func:`resolve_many` call (driven from the caller's thread only)."""
+
+    def __init__(
+        self,
+        fetcher: FetcherLike,
+        *,
+        as_of: datetime,
+        fetched_at: datetime | None,
+        clock: Callable[[], datetime] | None,
+        cache: MutableMapping[str, Result],
+        workers: int,
+    ) -> None:
+        self.fetcher = fetcher
+        self.as_of = as_of
+        self.fetched_at = fetched_at
+        self.clock = clock
+        self.results = cache
+        self.workers = workers
+        self.inflight: dict[str, Future[Result]] = {}
+        self.waiters: dict[str, list[_Spec]] = {}
+        self.ready: deque[_Job] = deque()
+        self.pool: ThreadPoolExecutor | None = None
+        # Worker threads put each finished key here; the caller's thread takes them in turn.
+        self.finished: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    # -- calls into source code, each guarded -------------------------------------------------
+
+    def _guard(self, item: _Spec, step: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except SourceError as error:
+            self._fail(item, error)
+        except Exception as error:  # a hostile payload or a source bug: this job only
+            self._fail(item, _unexpected(step, item.source.name, error))
+        return None
+
+    def _fetch(self, request: FetchRequest) -> Result:
+        """Runs on a worker thread: one request, its error returned rather than raised."""
+        try:
+            at = self.clock() if self.clock is not None else self.fetched_at
+            return self.fetcher.fetch(request, fetched_at=at)
+        except SourceError as error:
+            return error
+        except Exception as error:  # the fetcher met something it does not handle
+            return _unexpected("fetch", request.url, error)
+
+    # -- the state machine --------------------------------------------------------------------
+
+    def start(self, item: _Spec) -> None:
+        requests = self._guard(
+            item, "requests", lambda: item.source.requests(item.spec, as_of=self.as_of)
+        )
+        if requests is not None:
+            self._want(item, requests)
+
+    def _want(self, item: _Spec, found: list[FetchRequest]) -> None:
+        requests = self._guard(item, "auth", lambda: [item.source.auth(r) for r in found])
+        if requests is None:
+            return
+        # Keys are computed here, guarded: a URL the HTTP client cannot parse fails its key.
+        keys = self._guard(item, "requests", lambda: [r.key for r in requests])
+        if keys is None:
+            return
+        for key, request in zip(keys, requests, strict=True):
+            if key in item.requests:
+                continue
+            item.requests[key] = request
+            if key in self.results:
+                continue
+            item.waiting.add(key)
+            self.waiters.setdefault(key, []).append(item)
+            if key not in self.inflight:
+                self.inflight[key] = self._submit(key, request)
+        if not item.waiting:
+            self._advance(item)
+
+    def _submit(self, key: str, request: FetchRequest) -> Future[Result]:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sources-batch")
+        future = self.pool.submit(self._fetch, request)
+        future.add_done_callback(lambda _: self.finished.put(key))
+        return future
+
+    def _advance(self, item: _Spec) -> None:
+        """Every request so far has an answer: page on, or parse."""
+        if item.done:
+            return
+        responses: dict[str, Evidence] = {}
+        for key in item.requests:
+            got = self.results[key]
+            if isinstance(got, SourceError):
+                self._fail(item, got)
+                return
+            responses[key] = got
+
+        def more() -> list[FetchRequest]:
+            found = item.source.more_requests(item.spec, responses, as_of=self.as_of)
+            return [r for r in found if r.key not in responses]
+
+        extra = self._guard(item, "more_requests", more)
+        if extra is None:
+            return
+        if extra:
+            if item.rounds >= MAX_PAGING_ROUNDS:
+                self._fail(
+                    item,
+                    PermanentSourceError(
+                        f"{item.source.name} still asks for more pages after "
+                        f"{MAX_PAGING_ROUNDS} rounds"
+                    ),
+                )
+                return
+            item.rounds += 1
+            self._want(item, extra)
+            return
+        observation = self._guard(
+            item, "parse", lambda: item.source.parse(item.spec, responses, as_of=self.as_of)
+        )
+        if isinstance(observation, Observation):
+            item.observation = observation
+            self._settle(item)
+        elif not item.done:
+            self._fail(item, PermanentSourceError(f"{item.source.name} parse gave no observation"))
+
+    def _fail(self, item: _Spec, error: SourceError) -> None:
+        if not item.done:
+            item.error = error
+            self._settle(item)
+
+    def _settle(self, item: _Spec) -> None:
+        item.done = True
+        item.job.open -= 1
+        if item.job.open == 0:
+            self.ready.append(item.job)
+
+    def receive(self) -> None:
+        """Wait for the next finished request and move on every spec that waited for it."""
+        key = self.finished.get()
+        self.results[key] = self.inflight.pop(key).result()
+        for item in self.waiters.pop(key, []):
+            item.waiting.discard(key)
+            if not item.waiting and not item.done:
+                self._advance(item)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            # A caller that stops early must not wait for a slow fetch it no longer wants.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(job: _Job, results: Mapping[str, Result]) -> BatchResult:
+    keys = tuple(dict.fromkeys(k for item in job.specs for k in item.requests))
+    for item in job.specs:
+        if item.error is not None:
+            return BatchResult(error=item.error, requests=keys)
+    evidence: dict[tuple[str, str], Evidence] = {}
+    for key in keys:
+        got = results[key]
+        assert isinstance(got, Evidence)  # every spec parsed, so every response arrived
+        evidence.setdefault((got.url, got.sha256), got)
+    observations = tuple(item.observation for item in job.specs if item.observation is not None)
+    return BatchResult(observations, tuple(evidence.values()), None, keys)
+
+
+def _workers(fetcher: FetcherLike, concurrency: int | None) -> int:
+    if concurrency is not None:
+        return max(1, concurrency)
+    policy = getattr(fetcher, "policy", None)
+    # A Fetcher's client keeps policy.concurrency connections; more threads would only queue
+    # for a connection (and could time out waiting for one).
+    return policy.concurrency if isinstance(policy, HttpPolicy) else _DEFAULT_CONCURRENCY
+
+
+def resolve_many(
+    jobs: Mapping[K, Sequence[tuple[Source[Any], SourceSpec]]],
+    fetcher: FetcherLike,
+    *,
+    as_of: datetime,
+    fetched_at: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
+    concurrency: int | None = None,
+    cache: MutableMapping[str, Evidence | SourceError] | None = None,
+) -> Iterator[tuple[K, BatchResult]]:
+    """Fetch and parse every job; yield ``(key, result)`` as each job's requests finish.
+
+    Each distinct request (by :attr:`FetchRequest.key`) is fetched once across all jobs, on up
+    to ``concurrency`` threads (default: the fetcher's ``policy.concurrency``). Evidence is
+    stamped ``fetched_at``, or ``clock()`` read as each request starts, or else the fetcher's
+    own time. ``cache`` carries responses between calls (a sweep's claim batches): answered
+    keys are not fetched again, and new answers are added to it. Jobs with no spec are yielded
+    first. Every job is yielded exactly once.
+    """
+    run = _Run(
+        fetcher,
+        as_of=as_of,
+        fetched_at=fetched_at,
+        clock=clock,
+        cache=cache if cache is not None else {},
+        workers=_workers(fetcher, concurrency),
+    )
+    try:
+        for key, specs in jobs.items():
+            job = _Job(key, open=len(specs))
+            job.specs = [_Spec(job, source, spec) for source, spec in specs]
+            if not job.specs:
+                run.ready.append(job)
+            for item in job.specs:
+                run.start(item)
+        while True:
+            while run.ready:
+                job = run.ready.popleft()
+                yield job.key, _result(job, run.results)
+            if not run.inflight:
+                return
+            run.receive()
+    finally:
+        run.close()
