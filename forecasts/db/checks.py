@@ -1,5 +1,10 @@
 """The sweep's operational state: check rows, claims with leases, attempts, evidence rows.
 
+Check rows are operational (attempts, next check, claims change on every sweep) and are not
+ledgered, but their state is: it follows from ledgered facts (``pending`` or ``manual`` from
+the question's spec, ``resolved`` from its resolution) except ``needs_review``, which the
+sweep ledgers as a ``check.needs_review`` event when it gives up. ``verify`` recomputes it.
+
 Claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent sweeps split the
 work; a claim carries ``claimed_until`` so a dead worker's questions come back after the lease.
 SQLite takes the same path with its single writer (the claim transaction takes the write lock
@@ -18,13 +23,14 @@ from sqlmodel import Session, col
 from forecasts.domain import CheckState, Question, Resolution
 from forecasts.timeutils import as_utc
 
-from .evidence import StoredEvidence, evidence_row
+from .evidence import StoredEvidence, add_evidence
 from .store import Record, Store
 from .tables import (
     LedgerHeadRow,
     QuestionRow,
     ResolutionAttemptRow,
     ResolutionCheckRow,
+    ResolutionRow,
 )
 
 __all__ = [
@@ -126,15 +132,21 @@ def attempts_of(store: Store, question_id: str) -> list[Attempt]:
 
 
 def ensure_checks(store: Store) -> None:
-    """Give every question a check row (questions created before checks existed)."""
+    """Give every question a check row (questions created before checks existed).
+
+    A question resolved before then gets ``resolved``: the sweep must not claim it.
+    """
     with store.transaction() as session:
         missing = session.exec(
-            select(QuestionRow.id, QuestionRow.resolution)  # type: ignore[call-overload]
+            select(  # type: ignore[call-overload]
+                QuestionRow.id, QuestionRow.resolution, ResolutionRow.id
+            )
             .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
+            .outerjoin(ResolutionRow, col(ResolutionRow.question_id) == QuestionRow.id)
             .where(col(ResolutionCheckRow.question_id).is_(None))
         ).all()
-        for question_id, spec in missing:
-            state = _initial_state(bool(spec))
+        for question_id, spec, resolution_id in missing:
+            state = _initial_state(bool(spec)) if resolution_id is None else CheckState.RESOLVED
             session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
 
 
@@ -221,7 +233,9 @@ def write_resolution(
     as_of: datetime,
     detail: str,
 ) -> bool:
-    """Resolution, evidence, ledger event, attempt and check state in one transaction.
+    """Resolution, evidence, ledger events, attempt and check state in one transaction.
+
+    The events are the resolution's, then one ``evidence.created`` per evidence row.
 
     Returns False (writing nothing) when the claim was lost or the question already resolved
     (a resolution, manual or not, moves the check out of ``pending`` in its own transaction).
@@ -230,9 +244,8 @@ def write_resolution(
         check = _own(session, resolution.question_id, worker)
         if check is None:
             return False
-        for item in evidence:
-            session.add(evidence_row(item))
         store.record(session, resolution, as_of=as_of)
+        add_evidence(store, session, evidence, as_of=as_of)
         close_check(session, resolution.question_id)
         session.add(
             ResolutionAttemptRow(
@@ -278,6 +291,10 @@ def write_attempt(
         check.claimed_until = None
         if needs_review:
             check.state = CheckState.NEEDS_REVIEW.value
+            # The question leaves the sweep until someone resolves it: ledgered, so an edit
+            # that parks a question (or puts it back) shows in `verify`.
+            data = {"question_id": question_id, "state": check.state, "reason": detail}
+            store.append(session, "check.needs_review", "check", question_id, data, as_of=as_of)
         session.add(check)
         session.add(
             ResolutionAttemptRow(
