@@ -28,25 +28,35 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# The columns as of revision 0002, named here so that a later column cannot break this step.
-_TOKEN = ("id", "token_hash", "name", "role", "forecaster", "created_at", "revoked")
+# The columns as of revision 0002, named and typed here (typed: SQLite hands back times as
+# text otherwise) so that a later change to the tables cannot break this step.
+_TIME = sa.DateTime(timezone=True)
+_TOKEN = (
+    sa.column("id", sa.Integer),
+    sa.column("token_hash", sa.String),
+    sa.column("name", sa.String),
+    sa.column("role", sa.String),
+    sa.column("forecaster", sa.String),
+    sa.column("created_at", _TIME),
+    sa.column("revoked", sa.Boolean),
+)
 _EVIDENCE = (
-    "id",
-    "question_id",
-    "url",
-    "fetched_at",
-    "status",
-    "content_type",
-    "sha256",
-    "size",
-    "recorded",
+    sa.column("id", sa.Integer),
+    sa.column("question_id", sa.String),
+    sa.column("url", sa.Text),
+    sa.column("fetched_at", _TIME),
+    sa.column("status", sa.Integer),
+    sa.column("content_type", sa.String),
+    sa.column("sha256", sa.String),
+    sa.column("size", sa.Integer),
+    sa.column("recorded", sa.Boolean),
 )
 
 
 def upgrade() -> None:
     connection = op.get_bind()
     now = utc_now()
-    tokens = sa.table("api_token", *(sa.column(c) for c in _TOKEN))
+    tokens = sa.table("api_token", *_TOKEN)
     for row in connection.execute(sa.select(tokens).order_by(tokens.c.id)).mappings():
         token = ApiTokenRow(**dict(row))
         entity_id = str(token.id)
@@ -68,7 +78,7 @@ def upgrade() -> None:
                 data={"id": token.id},
                 as_of=now,
             )
-    evidence = sa.table("evidence", *(sa.column(c) for c in _EVIDENCE))
+    evidence = sa.table("evidence", *_EVIDENCE)
     for row in connection.execute(sa.select(evidence).order_by(evidence.c.id)).mappings():
         item = EvidenceRow(**dict(row))
         append_event(
