@@ -136,15 +136,22 @@ def ensure_checks(store: Store) -> None:
 
     A question resolved before then gets ``resolved``: the sweep must not claim it.
     """
+    query = (
+        select(QuestionRow.id, QuestionRow.resolution, ResolutionRow.id)  # type: ignore[call-overload]
+        .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
+        .outerjoin(ResolutionRow, col(ResolutionRow.question_id) == QuestionRow.id)
+        .where(col(ResolutionCheckRow.question_id).is_(None))
+    )
+    with store.reading() as session:
+        if session.exec(query.limit(1)).first() is None:
+            return  # the usual case: no lock taken
     with store.transaction() as session:
-        missing = session.exec(
-            select(  # type: ignore[call-overload]
-                QuestionRow.id, QuestionRow.resolution, ResolutionRow.id
-            )
-            .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
-            .outerjoin(ResolutionRow, col(ResolutionRow.question_id) == QuestionRow.id)
-            .where(col(ResolutionCheckRow.question_id).is_(None))
-        ).all()
+        # Sweeps starting together would insert the same rows: serialise on the ledger head
+        # row, then look again (each statement sees what committed before it, on PostgreSQL).
+        session.connection().execute(
+            update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
+        )
+        missing = session.exec(query).all()
         for question_id, spec, resolution_id in missing:
             state = _initial_state(bool(spec)) if resolution_id is None else CheckState.RESOLVED
             session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
