@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from forecasts.errors import LedgerIntegrityError
+from forecasts.errors import FieldError, LedgerIntegrityError
 
 from ._common import DbOption, JsonOption, cli_errors, emit_json, new_app, open_cli_store
 
@@ -23,12 +25,32 @@ def init_command(db: DbOption = None) -> None:
     typer.echo(f"{url}: {state} schema {after}")
 
 
-@cli_errors
-def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Recompute the ledger's hash chain and check every row against its event."""
-    from forecasts.services.ledger import verify_ledger
+HeadOption = Annotated[
+    str | None,
+    typer.Option(
+        "--head",
+        help="A head published earlier, as SEQ:HASH or the JSON `ledger head --json` prints: "
+        "also prove that the ledger extends it and that nothing before it changed.",
+        show_default=False,
+    ),
+]
 
-    report = verify_ledger(open_cli_store(db))
+
+@cli_errors
+def verify_command(
+    db: DbOption = None, head: HeadOption = None, as_json: JsonOption = False
+) -> None:
+    """Recompute the ledger's hash chain and check every row against its event."""
+    from forecasts.ledger import parse_published_head
+    from forecasts.services.ledger import PublishedHead, verify_ledger
+
+    published = None
+    if head is not None:
+        try:
+            published = PublishedHead(*parse_published_head(head))
+        except ValueError as exc:
+            raise FieldError("--head", str(exc)) from None
+    report = verify_ledger(open_cli_store(db), published=published)
     if as_json:
         emit_json(
             {
@@ -36,12 +58,20 @@ def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
                 "events": report.events,
                 "rows": report.rows,
                 "head": {"seq": report.head_seq, "hash": report.head_hash},
+                "published": None
+                if published is None
+                else {"seq": published.seq, "hash": published.hash},
                 "problems": report.problems,
             }
         )
     else:
         for problem in report.problems:
             typer.echo(f"TAMPERED: {problem}")
+        if report.ok and published is not None:
+            typer.echo(
+                f"ok: the ledger extends the published head {published.seq} {published.hash} "
+                f"({report.head_seq - published.seq} events since)"
+            )
         if report.ok:
             typer.echo(
                 f"ok: {report.events} events, {report.rows} rows match; head "
@@ -55,10 +85,16 @@ def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @cli_errors
 def ledger_head_command(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Print the sequence number and hash of the newest ledger event."""
-    head = open_cli_store(db).ledger_head()
+    """Print the newest ledger event's sequence number and hash: what to publish.
+
+    Later, `forecasts verify --head SEQ:HASH` (or the JSON) proves the ledger extends it.
+    """
+    from forecasts.services.ledger import ledger_head
+
+    head = ledger_head(open_cli_store(db))
+    when = None if head.recorded_at is None else head.recorded_at.isoformat()
     if as_json:
-        emit_json({"seq": head.seq, "hash": head.hash})
+        emit_json({"seq": head.seq, "hash": head.hash, "recorded_at": when})
     else:
         typer.echo(f"{head.seq} {head.hash}")
 

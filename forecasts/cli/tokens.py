@@ -73,8 +73,9 @@ def token_revoke(
 ) -> None:
     """Revoke an API token."""
     from forecasts.services.tokens import revoke_token
+    from forecasts.timeutils import utc_now
 
-    revoke_token(open_cli_store(db), token_id)
+    revoke_token(open_cli_store(db), token_id, as_of=utc_now())
     typer.echo(f"revoked token {token_id}")
 
 

@@ -1,5 +1,10 @@
 """The sweep's operational state: check rows, claims with leases, attempts, evidence rows.
 
+Check rows are operational (attempts, next check, claims change on every sweep) and are not
+ledgered, but their state is: it follows from ledgered facts (``pending`` or ``manual`` from
+the question's spec, ``resolved`` from its resolution) except ``needs_review``, which the
+sweep ledgers as a ``check.needs_review`` event when it gives up. ``verify`` recomputes it.
+
 Claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent sweeps split the
 work; a claim carries ``claimed_until`` so a dead worker's questions come back after the lease.
 SQLite takes the same path with its single writer (the claim transaction takes the write lock
@@ -18,13 +23,14 @@ from sqlmodel import Session, col
 from forecasts.domain import CheckState, Question, Resolution
 from forecasts.timeutils import as_utc
 
-from .evidence import StoredEvidence, evidence_row
+from .evidence import StoredEvidence, add_evidence
 from .store import Record, Store
 from .tables import (
     LedgerHeadRow,
     QuestionRow,
     ResolutionAttemptRow,
     ResolutionCheckRow,
+    ResolutionRow,
 )
 
 __all__ = [
@@ -125,26 +131,26 @@ def attempts_of(store: Store, question_id: str) -> list[Attempt]:
         ]
 
 
-def _missing_checks(session: Session) -> list[tuple[str, object]]:
-    rows = session.exec(
-        select(QuestionRow.id, QuestionRow.resolution)  # type: ignore[call-overload]
-        .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
-        .where(col(ResolutionCheckRow.question_id).is_(None))
-    ).all()
-    return [(question_id, spec) for question_id, spec in rows]
-
-
 def ensure_checks(store: Store) -> None:
-    """Give every question a check row (questions created before checks existed)."""
+    """Give every question a check row (questions created before checks existed).
+
+    A question resolved before then gets ``resolved``: the sweep must not claim it.
+    """
+    query = (
+        select(QuestionRow.id, QuestionRow.resolution, ResolutionRow.id)  # type: ignore[call-overload]
+        .outerjoin(ResolutionCheckRow, col(ResolutionCheckRow.question_id) == QuestionRow.id)
+        .outerjoin(ResolutionRow, col(ResolutionRow.question_id) == QuestionRow.id)
+        .where(col(ResolutionCheckRow.question_id).is_(None))
+    )
     with store.reading() as session:
-        if not _missing_checks(session):
-            return
+        if session.exec(query.limit(1)).first() is None:
+            return  # the usual case: no lock taken
     with store.transaction() as session:
-        # Sweeps starting together would each insert the same rows: the first to lock the
-        # ledger head inserts them, the others then find none missing.
+        # Sweeps starting together would insert the same rows: serialise on the ledger head
+        # row, then look again (each statement sees what committed before it, on PostgreSQL).
         _lock_ledger_head(session)
-        for question_id, spec in _missing_checks(session):
-            state = _initial_state(bool(spec))
+        for question_id, spec, resolution_id in session.exec(query).all():
+            state = _initial_state(bool(spec)) if resolution_id is None else CheckState.RESOLVED
             session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
 
 
@@ -235,7 +241,9 @@ def write_resolution(
     as_of: datetime,
     detail: str,
 ) -> bool:
-    """Resolution, evidence, ledger event, attempt and check state in one transaction.
+    """Resolution, evidence, ledger events, attempt and check state in one transaction.
+
+    The events are the resolution's, then one ``evidence.created`` per evidence row.
 
     Returns False (writing nothing) when the claim was lost or the question already resolved
     (a resolution, manual or not, moves the check out of ``pending`` in its own transaction).
@@ -244,9 +252,8 @@ def write_resolution(
         check = _own(session, resolution.question_id, worker)
         if check is None:
             return False
-        for item in evidence:
-            session.add(evidence_row(item))
         store.record(session, resolution, as_of=as_of)
+        add_evidence(store, session, evidence, as_of=as_of)
         close_check(session, resolution.question_id)
         session.add(
             ResolutionAttemptRow(
@@ -292,6 +299,10 @@ def write_attempt(
         check.claimed_until = None
         if needs_review:
             check.state = CheckState.NEEDS_REVIEW.value
+            # The question leaves the sweep until someone resolves it: ledgered, so an edit
+            # that parks a question (or puts it back) shows in `verify`.
+            data = {"question_id": question_id, "state": check.state, "reason": detail}
+            store.append(session, "check.needs_review", "check", question_id, data, as_of=as_of)
         session.add(check)
         session.add(
             ResolutionAttemptRow(

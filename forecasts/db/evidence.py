@@ -1,18 +1,45 @@
-"""Stored resolution evidence: what a source served, its bytes (or an excerpt) and hash."""
+"""Stored resolution evidence: what a source served, its bytes (or an excerpt) and hash.
+
+Every evidence row is ledgered (``evidence.created``, in the resolution's transaction) with
+its metadata; the bytes are covered by ``sha256``, which the event and the resolution hold.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from forecasts.timeutils import as_utc
 
+from .ledger_append import event_time
 from .store import Store
 from .tables import EvidenceRow
 
-__all__ = ["StoredEvidence", "evidence_item", "evidence_of", "evidence_row"]
+__all__ = [
+    "EVIDENCE_FIELDS",
+    "StoredEvidence",
+    "add_evidence",
+    "evidence_data",
+    "evidence_item",
+    "evidence_of",
+    "evidence_row",
+]
+
+EVIDENCE_FIELDS = (
+    "question_id",
+    "url",
+    "fetched_at",
+    "status",
+    "content_type",
+    "sha256",
+    "size",
+    "recorded",
+)
+"""What an ``evidence.created`` event holds (the bytes are held by ``sha256``)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +63,8 @@ def evidence_row(e: StoredEvidence) -> EvidenceRow:
     return EvidenceRow(
         question_id=e.question_id,
         url=e.url,
-        fetched_at=e.fetched_at,
+        # UTC before storage: SQLite keeps the wall time and drops the offset.
+        fetched_at=as_utc(e.fetched_at),
         status=e.status,
         content_type=e.content_type,
         sha256=e.sha256,
@@ -45,6 +73,41 @@ def evidence_row(e: StoredEvidence) -> EvidenceRow:
         excerpt=e.excerpt,
         recorded=e.recorded,
     )
+
+
+def evidence_data(row: EvidenceRow) -> dict[str, Any]:
+    """The ledgered fields of an evidence row, as its event holds them."""
+    return {
+        "question_id": row.question_id,
+        "url": row.url,
+        "fetched_at": event_time(row.fetched_at),
+        "status": row.status,
+        "content_type": row.content_type,
+        "sha256": row.sha256,
+        "size": row.size,
+        "recorded": bool(row.recorded),
+    }
+
+
+def add_evidence(
+    store: Store, session: Session, items: Sequence[StoredEvidence], *, as_of: datetime
+) -> list[int]:
+    """Insert evidence rows and append an ``evidence.created`` event for each; their ids.
+
+    Call it after the resolution is recorded in the same transaction, so each event follows
+    the ``resolution.created`` event it belongs to.
+    """
+    rows = [evidence_row(item) for item in items]
+    session.add_all(rows)
+    session.flush()
+    ids: list[int] = []
+    for row in rows:
+        assert row.id is not None  # flushed above
+        store.append(
+            session, "evidence.created", "evidence", str(row.id), evidence_data(row), as_of=as_of
+        )
+        ids.append(row.id)
+    return ids
 
 
 def _stored(row: EvidenceRow) -> StoredEvidence:

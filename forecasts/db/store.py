@@ -6,22 +6,24 @@ event in the caller's transaction, so rows and events commit or roll back togeth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, insert, update
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from forecasts.domain import Correction, Forecast, Forecaster, Question, Resolution
-from forecasts.errors import ConflictError, DatabaseError, OperationError
-from forecasts.ledger import GENESIS_HASH, canonical_json, chain_hash
+from forecasts.errors import ConflictError, DatabaseError
+from forecasts.ledger import GENESIS_HASH
+from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
+from .ledger_append import append_event
 from .migrate import migrate, needs_migration
 from .tables import (
     CorrectionRow,
@@ -44,11 +46,8 @@ class LedgerHead:
 
     seq: int
     hash: str
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = getattr(model, "__table__")  # noqa: B009  (SQLModel sets it at runtime)
-    return table
+    recorded_at: datetime | None = None
+    """When the newest event was recorded (None for an empty ledger)."""
 
 
 def database_error(exc: SQLAlchemyError) -> DatabaseError:
@@ -171,51 +170,33 @@ class Store:
         session.flush()
         # Corrections are numbered by the database; everything else carries its own key.
         entity_id = str(row.id) if isinstance(obj, Correction) else mapper.key(obj)
-        self._append(session, f"{mapper.entity}.created", mapper.entity, entity_id, obj, as_of)
+        kind, data = f"{mapper.entity}.created", obj.model_dump(mode="json")
+        self.append(session, kind, mapper.entity, entity_id, data, as_of=as_of)
         return entity_id
 
-    def _append(
+    def append(
         self,
         session: Session,
         kind: str,
-        entity_type: str,
+        entity: str,
         entity_id: str,
-        obj: Record,
+        data: Mapping[str, Any],
+        *,
         as_of: datetime,
-    ) -> None:
-        # Core statements, not the ORM: appends sit on every write path. Touch the head row
-        # first: that takes a row lock on PostgreSQL and the write lock on SQLite.
-        connection = session.connection()
-        head = _table(LedgerHeadRow)
-        connection.execute(update(head).where(head.c.id == 1).values(id=1))
-        current = connection.execute(
-            select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
-        ).first()
-        if current is None:
-            raise OperationError("ledger head row is missing; run `forecasts init`")
-        seq, prev_hash = int(current[0]) + 1, str(current[1])
-        payload = canonical_json(
-            {
-                "kind": kind,
-                "entity": entity_type,
-                "id": entity_id,
-                "data": obj.model_dump(mode="json"),
-            }
+    ) -> int:
+        """Append one ledger event in ``session``'s transaction; returns its sequence number.
+
+        For rows that are not a :data:`Record` (evidence, tokens, check transitions): their
+        modules in ``forecasts.db`` call this next to the row they write.
+        """
+        return append_event(
+            session.connection(),
+            kind=kind,
+            entity=entity,
+            entity_id=entity_id,
+            data=data,
+            as_of=as_of,
         )
-        digest = chain_hash(prev_hash, payload)
-        connection.execute(
-            insert(_table(LedgerEventRow)).values(
-                seq=seq,
-                kind=kind,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                payload=payload,
-                prev_hash=prev_hash,
-                hash=digest,
-                recorded_at=as_of,
-            )
-        )
-        connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=digest))
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -224,7 +205,9 @@ class Store:
             head = session.get(LedgerHeadRow, 1)
             if head is None:
                 return LedgerHead(0, GENESIS_HASH)
-            return LedgerHead(head.seq, head.hash)
+            newest = session.get(LedgerEventRow, head.seq)
+            when = None if newest is None else as_utc(newest.recorded_at)
+            return LedgerHead(head.seq, head.hash, when)
 
     def forecaster(self, handle: str) -> Forecaster | None:
         with self.reading() as session:

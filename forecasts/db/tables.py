@@ -172,7 +172,9 @@ class EvidenceRow(SQLModel, table=True):
 
 
 class ResolutionCheckRow(SQLModel, table=True):
-    """The sweep's operational state for a question (not ledgered: it changes every check)."""
+    """The sweep's operational state for a question (not ledgered: it changes every check).
+
+    Its ``state`` follows from ledgered facts, and ``verify`` recomputes it (see checks.py)."""
 
     __tablename__ = "resolution_check"
 

@@ -82,8 +82,9 @@ def list_tokens(store: Store) -> list[TokenInfo]:
     return _rows.list_tokens(store)
 
 
-def revoke_token(store: Store, token_id: int) -> None:
-    _rows.revoke_token(store, token_id)
+def revoke_token(store: Store, token_id: int, *, as_of: datetime) -> None:
+    """Revoke a token; the revocation is a ledger event, so it cannot be quietly undone."""
+    _rows.revoke_token(store, token_id, as_of=as_of)
 
 
 def authenticate(store: Store, token: str) -> Principal | None:

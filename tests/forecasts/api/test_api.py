@@ -100,7 +100,7 @@ def test_refused_writes_leave_the_ledger_head_unchanged(api: Api) -> None:
 def test_revoked_tokens_are_refused(api: Api) -> None:
     _question(api)
     alice = next(t for t in list_tokens(api.store) if t.forecaster == "alice")
-    revoke_token(api.store, alice.id)
+    revoke_token(api.store, alice.id, as_of=utc_now())
     response = api.client.post(
         "/api/questions/Q1/forecasts", json={"by": "alice", "p": 0.6}, headers=api.alice
     )

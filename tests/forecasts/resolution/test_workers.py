@@ -139,8 +139,9 @@ def test_four_workers_resolve_2000_questions_exactly_once(
     for summary in summaries:
         assert by_worker[summary["worker"]] == summary["counts"]["resolved"]
 
-    # Ledger: 2000 resolution events appended to an intact chain; nothing left claimed.
-    assert pg_store.ledger_head().seq == head_before.seq + 2000
+    # Ledger: per question a resolution event and its evidence's event, appended to an
+    # intact chain; nothing left claimed.
+    assert pg_store.ledger_head().seq == head_before.seq + 2 * 2000
     report = verify_store(pg_store)
     assert report.ok, report.problems[:5]
     with pg_store.reading() as session:
@@ -219,6 +220,6 @@ def test_a_killed_worker_loses_nothing_and_its_claims_come_back_after_the_lease(
     assert Counter(q for q, _, _ in attempts) == Counter(ids)
     assert {(result, worker) for _, result, worker in attempts} == {("resolved", "B")}
     assert _claims(pg_store, "A") == {}
-    assert pg_store.ledger_head().seq == head_before.seq + 40
+    assert pg_store.ledger_head().seq == head_before.seq + 2 * 40  # resolution + evidence
     report = verify_store(pg_store)
     assert report.ok, report.problems[:5]

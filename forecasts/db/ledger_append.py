@@ -1,0 +1,84 @@
+"""Appending one event to the hash chain, on a connection inside the caller's transaction.
+
+Shared by :class:`forecasts.db.store.Store` (every ledgered write) and the migration that
+ledgers the rows written before evidence and tokens were ledgered, so both write the same
+payload format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from forecasts.errors import OperationError
+from forecasts.ledger import chain_hash, event_payload
+from forecasts.timeutils import as_utc
+
+from .tables import LedgerEventRow, LedgerHeadRow
+
+__all__ = ["append_event", "event_time"]
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = getattr(model, "__table__")  # noqa: B009  (SQLModel sets it at runtime)
+    return table
+
+
+def event_time(value: datetime) -> str:
+    """How a time is written in a payload: ISO 8601 in UTC, microseconds kept."""
+    return as_utc(value).isoformat()
+
+
+def append_event(
+    connection: Connection,
+    *,
+    kind: str,
+    entity: str,
+    entity_id: str,
+    data: Mapping[str, Any],
+    as_of: datetime,
+) -> int:
+    """Append one version 2 event after the current head; returns its sequence number.
+
+    ``recorded_at`` is ``as_of`` (the caller's clock), raised to the previous event's time
+    when it is earlier, so times never go backwards along the chain (a sweep run with
+    ``--as-of`` in the past, or two workers whose clocks differ) and ``verify`` can refuse
+    an event whose time was moved.
+    """
+    # Touch the head row first: that takes a row lock on PostgreSQL and the write lock on
+    # SQLite, so appends are serialised and the time read below is the latest one.
+    head = _table(LedgerHeadRow)
+    events = _table(LedgerEventRow)
+    connection.execute(update(head).where(head.c.id == 1).values(id=1))
+    current = connection.execute(
+        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+    ).first()
+    if current is None:
+        raise OperationError("ledger head row is missing; run `forecasts init`")
+    prev_seq, prev_hash = int(current[0]), str(current[1])
+    recorded_at = as_utc(as_of)
+    previous = connection.execute(
+        select(events.c.recorded_at).where(events.c.seq == prev_seq)
+    ).scalar()
+    if previous is not None and as_utc(previous) > recorded_at:
+        recorded_at = as_utc(previous)
+    payload = event_payload(kind, entity, entity_id, data, event_time(recorded_at))
+    digest = chain_hash(prev_hash, payload)
+    seq = prev_seq + 1
+    connection.execute(
+        insert(events).values(
+            seq=seq,
+            kind=kind,
+            entity_type=entity,
+            entity_id=entity_id,
+            payload=payload,
+            prev_hash=prev_hash,
+            hash=digest,
+            recorded_at=recorded_at,
+        )
+    )
+    connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=digest))
+    return seq
