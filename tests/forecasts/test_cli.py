@@ -173,7 +173,7 @@ BAD_INPUTS = [
             "--option",
             "blue=0.5",
             "--at",
-            "2999-01-01",
+            "2199-01-01",
         ],
         "in the future",
     ),

@@ -18,6 +18,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, select, text
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 import forecasts.db
@@ -56,6 +58,15 @@ def _at_revision_0002(engine: Engine) -> None:
     assert current_revision(engine) == "0002"
 
 
+def _insert_as_of_0002(session: Session, row: Any) -> None:
+    """Insert ``row`` into the columns the table had at revision 0002 (later revisions add
+    columns that the tables of today carry)."""
+    table = row.__table__
+    present = {c["name"] for c in sa_inspect(session.connection()).get_columns(table.name)}
+    values = {c.name: getattr(row, c.name) for c in table.columns if c.name in present}
+    session.execute(sa_insert(table).values(values))
+
+
 def _old_database(url: str) -> None:
     """What the code before version 2 payloads wrote, row and event alike."""
     engine = make_engine(url)
@@ -90,7 +101,7 @@ def _old_database(url: str) -> None:
     with Session(engine) as session:
         prev = GENESIS_HASH
         for seq, (entity, entity_id, obj, row, at) in enumerate(records, start=1):
-            session.add(row)
+            _insert_as_of_0002(session, row)
             payload = canonical_json(
                 {"kind": f"{entity}.created", "entity": entity, "id": entity_id,
                  "data": obj.model_dump(mode="json")}

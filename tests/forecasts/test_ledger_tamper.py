@@ -78,7 +78,8 @@ def world(cli: Cli, database_url: str, server: Server, monkeypatch: pytest.Monke
     _ok(cli, *question, "Swept?", "--id", "SWEPT", "--resolution", spec("/v"), *_recent())
     _ok(cli, *question, "Parked?", "--id", "PARKED", "--resolution", spec("/broken"), *LONG_AGO)
     _ok(cli, *question, "Later?", "--id", "LATER", "--resolution", spec("/v"), *LATER)
-    _ok(cli, "forecast", "add", "Q1", "--by", "alice", "--p", "70%", "--at", "2025-02-01")
+    _ok(cli, "forecast", "add", "Q1", "--by", "alice", "--p", "70%", "--at", "2025-02-01",
+        "--source", "https://example.org/a", "--quote", "70%")  # fmt: skip
     _ok(cli, "resolve", "Q1", "--outcome", "yes", "--by", "carol", "--note", "seen")
     swept = json.loads(_ok(cli, "resolve", "--due", "--json"))
     assert {r["question_id"]: r["result"] for r in swept["results"]} == {

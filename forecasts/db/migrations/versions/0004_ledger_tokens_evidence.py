@@ -53,14 +53,24 @@ _EVIDENCE = (
 )
 
 
+def _ledgered(connection: sa.Connection) -> set[tuple[str, str]]:
+    """(kind, entity id) of the events already written, so no row is adopted twice (a
+    database downgraded past this revision and upgraded again keeps its events)."""
+    events = sa.table("ledger_event", sa.column("kind"), sa.column("entity_id"))
+    return {(k, i) for k, i in connection.execute(sa.select(events.c.kind, events.c.entity_id))}
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     now = utc_now()
+    done = _ledgered(connection)
     tokens = sa.table("api_token", *_TOKEN)
     for row in connection.execute(sa.select(tokens).order_by(tokens.c.id)).mappings():
         token = ApiTokenRow(**dict(row))
         entity_id = str(token.id)
         data = token_data(token)
+        if ("token.created", entity_id) in done:
+            continue
         append_event(
             connection,
             kind="token.created",
@@ -81,6 +91,8 @@ def upgrade() -> None:
     evidence = sa.table("evidence", *_EVIDENCE)
     for row in connection.execute(sa.select(evidence).order_by(evidence.c.id)).mappings():
         item = EvidenceRow(**dict(row))
+        if ("evidence.created", str(item.id)) in done:
+            continue
         append_event(
             connection,
             kind="evidence.created",
@@ -92,6 +104,8 @@ def upgrade() -> None:
     checks = sa.table("resolution_check", sa.column("question_id"), sa.column("state"))
     parked = sa.select(checks.c.question_id).where(checks.c.state == "needs_review")
     for (question_id,) in connection.execute(parked.order_by(checks.c.question_id)):
+        if ("check.needs_review", question_id) in done:
+            continue
         data = {"question_id": question_id, "state": "needs_review", "reason": "adopted"}
         append_event(
             connection,
