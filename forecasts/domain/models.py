@@ -168,6 +168,8 @@ class Question(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Question:
+        if self.check_every is not None and self.check_every <= timedelta(0):
+            raise ValueError("check_every must be a positive duration, e.g. 1d")
         if self.closes_at < self.opens_at:
             raise ValueError(
                 f"closes_at {self.closes_at.isoformat()} is before opens_at "

@@ -14,6 +14,7 @@ difference).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -101,6 +102,8 @@ def _number(value: Any, where: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError(f"{where}threshold", f"{value!r} is not a number")
+    if not math.isfinite(value):
+        raise FieldError(f"{where}threshold", f"{value!r} is not a finite number")
     return float(value)
 
 

@@ -52,6 +52,16 @@ def new_id(prefix: str, *, now_ms: int | None = None) -> str:
 
 
 def add_forecaster(store: Store, forecaster: Forecaster, *, as_of: datetime) -> Forecaster:
+    # Handles are case-sensitive keys, but two handles that differ only in case are one
+    # person to a reader of a track record.
+    twin = next(
+        (f for f in store.forecasters() if f.handle.casefold() == forecaster.handle.casefold()),
+        None,
+    )
+    if twin is not None and twin.handle != forecaster.handle:
+        raise FieldError(
+            "handle", f"'{forecaster.handle}' differs only in case from '{twin.handle}'"
+        )
     with store.transaction() as session:
         store.record(session, forecaster, as_of=as_of)
     return forecaster

@@ -52,6 +52,35 @@ _JSON_CELLS = {
     "lognormal",
     "quantiles",
 }
+_PROBLEM = "__problem__"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML where a repeated key is an error, not a silent last-one-wins."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise InputError(f"line {key_node.start_mark.line + 1}: key '{key}' appears twice")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise InputError(f"key '{key}' appears twice in one object")
+        found[key] = value
+    return found
+
+
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 
 
@@ -83,6 +112,16 @@ def _csv_entries(text: str) -> Iterator[_Entry]:
     for line, row in enumerate(reader, start=2):
         kind = (row.pop("record") or "").strip()
         where = f"row {line}"
+        if None in row or any(cell is None for cell in row.values()):
+            # csv fills a short row with None and files a long row's extra cells under None.
+            cells = len(reader.fieldnames)
+            problem = "more" if None in row else "fewer"
+            yield _Entry(
+                _PLURAL.get(kind, kind),
+                where,
+                {_PROBLEM: f"row has {problem} cells than the {cells} columns of the header"},
+            )
+            continue
         data: dict[str, Any] = {}
         for key, cell in row.items():
             if key is None or cell is None or cell == "":
@@ -115,7 +154,13 @@ def load_records(path: Path) -> list[_Entry]:
     if fmt == "csv":
         return list(_csv_entries(text))
     try:
-        document = yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
+        document = (
+            yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+            if fmt == "yaml"
+            else json.loads(text, object_pairs_hook=_unique_pairs)
+        )
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.message}") from None
     except (yaml.YAMLError, ValueError) as exc:
         raise InputError(f"{path}: not valid {fmt.upper()}: {str(exc).splitlines()[0]}") from None
     if not isinstance(document, dict):
@@ -147,6 +192,7 @@ def _validate(
     records: list[Record] = []
     problems: list[tuple[str, str]] = []
     handles = {f.handle for f in store.forecasters()}
+    folded = {h.casefold() for h in handles}  # handles differing only in case are one person
     questions = {q.id: q for q in store.questions()}
     forecast_ids: set[str] = set()
     outcomes = store.current_outcomes()
@@ -160,6 +206,9 @@ def _validate(
             continue
         if not isinstance(entry.data, dict):
             fail(entry, "expected a mapping of fields")
+            continue
+        if _PROBLEM in entry.data:
+            fail(entry, str(entry.data[_PROBLEM]))
             continue
         data = {
             k: v
@@ -186,9 +235,10 @@ def _validate(
             record: Record
             if entry.section == "forecasters":
                 record = Forecaster.model_validate(data)
-                if record.handle in handles:
+                if record.handle.casefold() in folded:
                     raise InputError(f"handle: a forecaster '{record.handle}' already exists")
                 handles.add(record.handle)
+                folded.add(record.handle.casefold())
             elif entry.section == "questions":
                 record = Question.model_validate({"opens_at": as_of, **data})
                 check_resolution_spec(record)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -43,7 +44,21 @@ BAD_CLI_INPUTS: list[tuple[tuple[str, ...], str]] = [
     (("forecast", "add", "Q", "--by", "alice", "--p", "0.5", "--at", "9999-01-01"), "made_at"),
     (("record", "alice", "--since", "9999-12-31"), "--since"),
     (("forecaster", "add", "bob", "--name", "B" * 201), "name"),
+    (("forecaster", "add", "Alice", "--name", "Alice again"), "handle"),
+    (("question", "add", "--id", "Y", "--kind", "binary", "--title", "t", "--check-every", "0s",
+      "--closes", SOON, "--resolve-on", LATER), "check_every"),
+    (("question", "add", "--id", "Y", "--kind", "binary", "--title", "t", "--resolution",
+      '{"source": "http_json", "url": "https://example.org/x", "path": "$.v", "op": ">=", '
+      '"threshold": NaN}', "--closes", SOON, "--resolve-on", LATER), "threshold"),
 ]  # fmt: skip
+
+# (file name, content, what the one-line message must name)
+BAD_FILES: list[tuple[str, str, str]] = [
+    ("dup.json", '{"forecasters": [{"handle": "x", "name": "X", "name": "Y"}]}', "'name'"),
+    ("dup.yaml", "forecasters:\n  - {handle: x, name: X}\nforecasters: []\n", "'forecasters'"),
+    ("ragged.csv", "record,handle,name\nforecaster,x,X,extra\n", "row 2"),
+    ("short.csv", "record,handle,name\nforecaster,x\n", "row 2"),
+]
 
 
 @pytest.mark.parametrize(("args", "names"), BAD_CLI_INPUTS)
@@ -59,8 +74,21 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert cli("ledger", "head").stdout == before
 
 
+@pytest.mark.parametrize(("name", "content", "names"), BAD_FILES)
+def test_a_bad_import_file_is_refused_whole(
+    cli: Cli, tmp_path: Path, name: str, content: str, names: str
+) -> None:
+    before = cli("ledger", "head").stdout
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = cli("import", str(path))
+    assert result.exit_code == 2, result.output
+    assert names in result.stderr
+    assert cli("ledger", "head").stdout == before
+
+
 def test_the_suite_states_how_many_bad_inputs_it_tries() -> None:
-    assert len(BAD_CLI_INPUTS) == 10
+    assert (len(BAD_CLI_INPUTS), len(BAD_FILES)) == (13, 4)
 
 
 def test_an_empty_correction_reason_is_refused(cli: Cli) -> None:
