@@ -122,18 +122,40 @@ def _import_platform(
 
 @cli_errors
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="json, yaml or csv")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, yaml, csv or fatebook")] = "json",
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default stdout).")
     ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Whose forecasts (--format fatebook).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export everything in the import format (with the ledger head)."""
-    from forecasts.services.transfer import dump_records, export_records
+    """Export everything in the import format (with the ledger head), or one person's
+    forecasts as a CSV for Fatebook's "Import from spreadsheet"."""
+    if fmt not in ("json", "yaml", "csv", "fatebook"):
+        raise FieldError("--format", f"'{fmt}' is not json, yaml, csv or fatebook")
+    if fmt == "fatebook":
+        if by is None:
+            raise FieldError(
+                "--by", "required with --format fatebook (Fatebook imports one person)"
+            )
+        from forecasts.services.platform_export import export_fatebook
 
-    if fmt not in ("json", "yaml", "csv"):
-        raise FieldError("--format", f"'{fmt}' is not json, yaml or csv")
-    text = dump_records(export_records(open_cli_store(db)), fmt)
+        exported = export_fatebook(open_cli_store(db), by)
+        text = exported.text
+        if exported.left_out:
+            typer.echo(
+                f"left out {exported.left_out} numeric forecast(s): Fatebook has no numeric "
+                "questions",
+                err=True,
+            )
+    else:
+        if by is not None:
+            raise FieldError("--by", "only used with --format fatebook")
+        from forecasts.services.transfer import dump_records, export_records
+
+        text = dump_records(export_records(open_cli_store(db)), fmt)
     if out is None:
         sys.stdout.write(text)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
@@ -215,3 +216,62 @@ def test_fatebook_dates_have_unpadded_seconds_and_names_become_handles() -> None
     assert handle_for("  José  O'Brien ") == "jose-o-brien"
     assert handle_for("李") is None
     assert re.fullmatch(r"[a-z0-9-]+", handle_for("X" * 100) or "")
+
+
+def _fatebook_reads(text: str) -> set[tuple[str, float, str, str, str, str]]:
+    """What Fatebook's importFromCsv takes from each row (percent / 100, YES/NO/AMBIGUOUS)."""
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    return {
+        (
+            row["Question title"],
+            round(float(row["Forecast"].replace("%", "").strip()) / 100, 12),
+            row["Resolution"],
+            datetime.fromisoformat(row["Question created date"]).isoformat(),
+            datetime.fromisoformat(row["Resolve by"]).isoformat(),
+            datetime.fromisoformat(row["Forecast created date"]).isoformat(),
+        )
+        for row in rows
+    }
+
+
+def test_export_for_fatebook_gives_back_what_was_imported(cli: Cli, tmp_path: Path) -> None:
+    _import(cli, FIXTURE)
+    out = tmp_path / "for-fatebook.csv"
+    result = cli("export", "--format", "fatebook", "--by", "ada-lovelace", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    expected = set()
+    with FIXTURE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            made = _when(row["Forecast created at"])
+            if row["Forecast created by"] != "Ada Lovelace":
+                continue
+            if made > _when(row["Question resolve by"]):
+                continue  # skipped on import, so not exported
+            option = row["Multiple choice option"]
+            title = f"{row['Question title']} — {option}" if option else row["Question title"]
+            expected.add(
+                (
+                    title,
+                    float(row["Forecast (scale = 0-1)"]),
+                    row["Resolution"],
+                    _when(row["Question created at"]).isoformat(),
+                    _when(row["Question resolve by"]).isoformat(),
+                    made.isoformat(),
+                )
+            )
+    written = out.read_text(encoding="utf-8")
+    assert written.splitlines()[0] == (
+        "Question title,Forecast,Question created date,Resolution,Resolved at,Resolve by,"
+        "Forecast created date,Tags,Notes"
+    )
+    assert len(list(csv.reader(io.StringIO(written, newline="")))) - 1 == len(expected) == 9
+    assert _fatebook_reads(written) == expected
+
+
+def test_export_for_fatebook_needs_a_known_forecaster(cli: Cli) -> None:
+    result = cli("export", "--format", "fatebook")
+    assert result.exit_code == 2
+    assert "--by: required with --format fatebook" in result.stderr
+    result = cli("export", "--format", "fatebook", "--by", "nobody")
+    assert result.exit_code == 2
+    assert "no forecaster with id 'nobody'" in result.stderr
