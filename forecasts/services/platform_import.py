@@ -19,6 +19,7 @@ from forecasts.domain import Origin
 from forecasts.errors import ImportFileError, InputError
 from forecasts.platforms import PLATFORMS, Item, Parsed, handle_for
 from forecasts.platforms.fatebook import parse_fatebook_csv
+from forecasts.platforms.predictionbook import parse_predictionbook_json
 
 from .transfer import SECTIONS, Entry, write_entries
 
@@ -31,7 +32,11 @@ def _fatebook(content: bytes, file: str, sha: str) -> Parsed:
     return parse_fatebook_csv(content, file=file, file_sha256=sha)
 
 
-_PARSERS: dict[str, _Parser] = {"fatebook": _fatebook}
+def _predictionbook(content: bytes, file: str, sha: str) -> Parsed:
+    return parse_predictionbook_json(content, file=file, file_sha256=sha)
+
+
+_PARSERS: dict[str, _Parser] = {"fatebook": _fatebook, "predictionbook": _predictionbook}
 
 
 @dataclass
