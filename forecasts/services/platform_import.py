@@ -154,6 +154,13 @@ def import_platform(
     if platform not in PLATFORMS:
         raise InputError(f"--from: '{platform}' is not one of {', '.join(PLATFORMS)}")
     parser = _PARSERS.get(platform)
+    if platform == "gjopen":
+        # No public API, and the format of the forecasts a user can download is not documented
+        # anywhere we could find; guessing it would import wrong numbers silently.
+        raise InputError(
+            "--from gjopen: Good Judgment Open documents no export format or API for a "
+            "user's forecasts, so there is nothing reliable to read yet"
+        )
     if parser is None:
         raise InputError(f"--from: importing from {platform} is not implemented yet")
     try:

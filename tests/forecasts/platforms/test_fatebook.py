@@ -275,3 +275,12 @@ def test_export_for_fatebook_needs_a_known_forecaster(cli: Cli) -> None:
     result = cli("export", "--format", "fatebook", "--by", "nobody")
     assert result.exit_code == 2
     assert "no forecaster with id 'nobody'" in result.stderr
+
+
+def test_platforms_not_supported_say_so(cli: Cli) -> None:
+    result = cli("import", "--from", "gjopen", str(FIXTURE))
+    assert result.exit_code == 2
+    assert "documents no export format" in result.stderr
+    result = cli("import", "--from", "myspace", str(FIXTURE))
+    assert result.exit_code == 2
+    assert "'myspace' is not one of fatebook, predictionbook" in result.stderr
