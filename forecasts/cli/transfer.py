@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,24 +12,48 @@ from forecasts.errors import FieldError
 
 from ._common import DbOption, JsonOption, cli_errors, emit_json, open_cli_store
 
+if TYPE_CHECKING:
+    from forecasts.services.ledger import Store
+
 __all__ = ["app"]
 
 
 @cli_errors
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A .yaml, .json or .csv file.")],
+    file: Annotated[
+        Path, typer.Argument(help="A .yaml, .json or .csv file, or a platform's export.")
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
     accept_pending: Annotated[
         bool, typer.Option("--accept-pending", help="Import items marked `review: pending`.")
     ] = False,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="The file is an export of fatebook (predictionbook, metaculus, ...)."
+        ),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--as", help="HANDLE for a one-person file, or NAME=HANDLE (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
 ) -> None:
     """Import forecasters, questions, forecasts and outcomes: all or nothing."""
-    from forecasts.services.transfer import import_file
     from forecasts.timeutils import utc_now
 
     store = open_cli_store(db)
-    show_bar = sys.stderr.isatty() and not as_json
+    if platform is not None:
+        _import_platform(store, platform, file, mapping or [], dry_run=dry_run, as_json=as_json)
+        return
+    if mapping:
+        raise FieldError("--as", "only used with --from")
+    from forecasts.services.transfer import import_file
+
+    show_bar = sys.stderr.isatty() and not as_json and not dry_run
     if show_bar:
         from rich.progress import Progress
 
@@ -43,31 +67,95 @@ def import_command(
                 store, file, as_of=utc_now(), progress=advance, accept_pending=accept_pending
             )
     else:
-        summary = import_file(store, file, as_of=utc_now(), accept_pending=accept_pending)
+        summary = import_file(
+            store, file, as_of=utc_now(), accept_pending=accept_pending, dry_run=dry_run
+        )
     head = store.ledger_head()
     if as_json:
-        emit_json({"imported": summary.counts, "ledger_head": {"seq": head.seq, "hash": head.hash}})
+        emit_json(
+            {
+                "imported": summary.counts,
+                "dry_run": dry_run,
+                "ledger_head": {"seq": head.seq, "hash": head.hash},
+            }
+        )
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts.items() if n)
-    typer.echo(
-        f"imported {counts or 'nothing'} from {file}; ledger head {head.seq} {head.hash[:16]}"
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {counts or 'nothing'} from {file}; ledger head {head.seq} {head.hash[:16]}")
+
+
+def _import_platform(
+    store: Store, platform: str, file: Path, mapping: list[str], *, dry_run: bool, as_json: bool
+) -> None:
+    from forecasts.services.platform_import import import_platform
+    from forecasts.timeutils import utc_now
+
+    result = import_platform(
+        store, platform, file, as_of=utc_now(), mapping=mapping, dry_run=dry_run
     )
+    head = store.ledger_head()
+    if as_json:
+        emit_json(
+            {
+                "platform": result.platform,
+                "source": result.source,
+                "dry_run": result.dry_run,
+                "imported": result.counts,
+                "forecasters": result.handles,
+                "skipped": [{"where": w, "reason": r} for w, r in result.skipped],
+                "ledger_head": {"seq": head.seq, "hash": head.hash},
+            }
+        )
+        return
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {counts or 'nothing'} from {platform} export {file}")
+    for name, handle in result.handles.items():
+        typer.echo(f"  {name} -> {handle}")
+    if result.skipped:
+        typer.echo(f"skipped {len(result.skipped)}:")
+        for where, reason in result.skipped:
+            typer.echo(f"  {where}: {reason}")
+    typer.echo(f"ledger head {head.seq} {head.hash[:16]}")
 
 
 @cli_errors
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="json, yaml or csv")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, yaml, csv or fatebook")] = "json",
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default stdout).")
     ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Whose forecasts (--format fatebook).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export everything in the import format (with the ledger head)."""
-    from forecasts.services.transfer import dump_records, export_records
+    """Export everything in the import format (with the ledger head), or one person's
+    forecasts as a CSV for Fatebook's "Import from spreadsheet"."""
+    if fmt not in ("json", "yaml", "csv", "fatebook"):
+        raise FieldError("--format", f"'{fmt}' is not json, yaml, csv or fatebook")
+    if fmt == "fatebook":
+        if by is None:
+            raise FieldError(
+                "--by", "required with --format fatebook (Fatebook imports one person)"
+            )
+        from forecasts.services.platform_export import export_fatebook
 
-    if fmt not in ("json", "yaml", "csv"):
-        raise FieldError("--format", f"'{fmt}' is not json, yaml or csv")
-    text = dump_records(export_records(open_cli_store(db)), fmt)
+        exported = export_fatebook(open_cli_store(db), by)
+        text = exported.text
+        if exported.left_out:
+            typer.echo(
+                f"left out {exported.left_out} numeric forecast(s): Fatebook has no numeric "
+                "questions",
+                err=True,
+            )
+    else:
+        if by is not None:
+            raise FieldError("--by", "only used with --format fatebook")
+        from forecasts.services.transfer import dump_records, export_records
+
+        text = dump_records(export_records(open_cli_store(db)), fmt)
     if out is None:
         sys.stdout.write(text)
     else:

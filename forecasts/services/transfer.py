@@ -28,7 +28,15 @@ from forecasts.inputs import ForecastInput, describe_validation_error
 
 from .recording import build_forecast, check_resolution_spec, new_id
 
-__all__ = ["ImportSummary", "dump_records", "export_records", "import_file", "load_records"]
+__all__ = [
+    "Entry",
+    "ImportSummary",
+    "dump_records",
+    "export_records",
+    "import_file",
+    "load_records",
+    "write_entries",
+]
 
 SECTIONS = ("forecasters", "questions", "forecasts", "resolutions", "corrections")
 _SINGULAR = {
@@ -92,7 +100,9 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
+    """One record of an import, with where it came from (``forecasts[2]``, ``row 7``)."""
+
     section: str
     where: str
     data: dict[str, Any]
@@ -105,7 +115,7 @@ def _format_of(path: Path) -> str:
     return fmt
 
 
-def _csv_entries(text: str) -> Iterator[_Entry]:
+def _csv_entries(text: str) -> Iterator[Entry]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or "record" not in reader.fieldnames:
         raise InputError("CSV file needs a 'record' column (forecaster, question, forecast, ...)")
@@ -133,7 +143,7 @@ def _csv_entries(text: str) -> Iterator[_Entry]:
                     data[key] = {"__invalid_json__": cell}
             else:
                 data[key] = cell
-        yield _Entry(_PLURAL.get(kind, kind), where, data)
+        yield Entry(_PLURAL.get(kind, kind), where, data)
 
 
 def _sha256(path: Path) -> str:
@@ -144,7 +154,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_records(path: Path) -> list[_Entry]:
+def load_records(path: Path) -> list[Entry]:
     """Read ``path`` into positioned entries (no validation beyond the file's syntax)."""
     fmt = _format_of(path)
     try:
@@ -177,13 +187,13 @@ def load_records(path: Path) -> list[_Entry]:
         if not isinstance(items, list):
             raise InputError(f"{path}: section '{section}' must be a list")
         for index, item in enumerate(items):
-            entries.append(_Entry(section, f"{section}[{index}]", item))
+            entries.append(Entry(section, f"{section}[{index}]", item))
     return entries
 
 
 def _validate(
     store: Store,
-    entries: list[_Entry],
+    entries: list[Entry],
     *,
     as_of: datetime,
     origin: Origin,
@@ -197,7 +207,7 @@ def _validate(
     forecast_ids: set[str] = set()
     outcomes = store.current_outcomes()
 
-    def fail(entry: _Entry, message: str) -> None:
+    def fail(entry: Entry, message: str) -> None:
         problems.append((entry.where, message))
 
     for entry in entries:
@@ -298,16 +308,49 @@ def import_file(
     as_of: datetime,
     progress: Callable[[int, int], None] | None = None,
     accept_pending: bool = False,
+    dry_run: bool = False,
 ) -> ImportSummary:
     """Validate every record of ``path``, then write them all in one transaction."""
     entries = load_records(path)
     origin = Origin(platform="forecasts", file=path.name, file_sha256=_sha256(path))
+    return write_entries(
+        store,
+        entries,
+        source=str(path),
+        as_of=as_of,
+        origin=origin,
+        progress=progress,
+        accept_pending=accept_pending,
+        dry_run=dry_run,
+    )
+
+
+def write_entries(
+    store: Store,
+    entries: list[Entry],
+    *,
+    source: str,
+    as_of: datetime,
+    origin: Origin,
+    progress: Callable[[int, int], None] | None = None,
+    accept_pending: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """The one import path (files and other platforms): validate all, then write all or none.
+
+    Raises ImportFileError naming every bad entry of ``source``; with ``dry_run`` the counts
+    are what would be written and nothing is.
+    """
     records, problems = _validate(
         store, entries, as_of=as_of, origin=origin, accept_pending=accept_pending
     )
     if problems:
-        raise ImportFileError(str(path), problems)
+        raise ImportFileError(source, problems)
     summary = ImportSummary(dict.fromkeys(SECTIONS, 0))
+    if dry_run:
+        for record in records:
+            summary.counts[_PLURAL[type(record).__name__.lower()]] += 1
+        return summary
     with store.transaction() as session:
         for done, record in enumerate(records, start=1):
             write_record(store, session, record, as_of=as_of)
