@@ -126,7 +126,7 @@ def _csv_entries(text: str) -> Iterator[Entry]:
             # csv fills a short row with None and files a long row's extra cells under None.
             cells = len(reader.fieldnames)
             problem = "more" if None in row else "fewer"
-            yield _Entry(
+            yield Entry(
                 _PLURAL.get(kind, kind),
                 where,
                 {_PROBLEM: f"row has {problem} cells than the {cells} columns of the header"},
