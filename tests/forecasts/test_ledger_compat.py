@@ -63,7 +63,11 @@ def _insert_as_of_0002(session: Session, row: Any) -> None:
     columns that the tables of today carry)."""
     table = row.__table__
     present = {c["name"] for c in sa_inspect(session.connection()).get_columns(table.name)}
-    values = {c.name: getattr(row, c.name) for c in table.columns if c.name in present}
+    values = {
+        c.name: getattr(row, c.name)
+        for c in table.columns
+        if c.name in present and not (c.primary_key and getattr(row, c.name) is None)
+    }
     session.execute(sa_insert(table).values(values))
 
 
