@@ -30,9 +30,18 @@ def find_seed_article() -> Path:
     raise FileNotFoundError(f"{SEED_NAME} not found above {here}")
 
 
+SEED_ABSENT = "the founding article (shared/seed/) is not beside this checkout"
+"""Skip reason when the seed is missing: the article may not be copied into the repository,
+so a checkout far from the project's shared folder cannot run these tests. The root
+conftest reports such skips loudly but does not count them under FORECASTS_REQUIRE_ALL."""
+
+
 @pytest.fixture(scope="session")
 def seed_article() -> Path:
-    return find_seed_article()
+    try:
+        return find_seed_article()
+    except FileNotFoundError:
+        pytest.skip(SEED_ABSENT)
 
 
 @dataclass
