@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from forecasts.errors import FieldError, InputError
+from forecasts.errors import FieldError
 
 from ._common import DbOption, JsonOption, cli_errors, emit_json
 
 if TYPE_CHECKING:
-    from forecasts.extract import Extraction, InputText
-    from forecasts.settings import Settings
+    from forecasts.extract import Extraction
 
-__all__ = ["extract_command"]
-
-_ENGINES = ("rules", "llm")
-
-
-def _is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
-
-
-def _fetch(url: str, settings: Settings) -> tuple[bytes, str]:
-    from forecasts.resolution.runtime import build_fetcher
-    from sources import FetchRequest, SourceError
-
-    try:
-        request = FetchRequest(url=url)
-    except ValueError as exc:
-        raise InputError(f"{url}: not a valid URL ({str(exc).splitlines()[0]})") from None
-    try:
-        evidence = build_fetcher(settings).fetch(request)
-    except SourceError as exc:
-        raise InputError(f"{url}: fetch failed: {str(exc).splitlines()[0]}") from None
-    body = evidence.raw if evidence.raw is not None else (evidence.body or b"")
-    return body, evidence.content_type
-
-
-def _read_source(source: str, settings: Settings) -> InputText:
-    from forecasts.extract import read_input
-
-    if source == "-":
-        return read_input(sys.stdin.buffer.read(), name="stdin")
-    if _is_url(source):
-        body, content_type = _fetch(source, settings)
-        return read_input(body, name=source, content_type=content_type)
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
-    return read_input(data, name=source)
+__all__ = ["app", "extract_command"]
 
 
 def _parse_date(value: str) -> date:
@@ -63,32 +23,6 @@ def _parse_date(value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise FieldError("--date", f"'{value}' is not a date (expected YYYY-MM-DD)") from None
-
-
-def _run_engine(
-    engine: str, text: str, made_at: date, source: str, settings: Settings
-) -> Extraction:
-    if engine == "rules":
-        from forecasts.extract import extract_rules
-
-        return extract_rules(text, made_at=made_at, source=source)
-    from forecasts.extract.llm import extract_llm
-    from forecasts.extract.llm_client import ChatClient
-
-    if not settings.llm_base_url:
-        raise FieldError("FORECASTS_LLM_BASE_URL", "not set (needed by --engine llm)")
-    if not settings.llm_model:
-        raise FieldError("FORECASTS_LLM_MODEL", "not set (needed by --engine llm)")
-    client = ChatClient(
-        settings.llm_base_url,
-        settings.llm_model,
-        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-        timeout=settings.llm_timeout,
-    )
-    try:
-        return extract_llm(text, made_at=made_at, chat=client, source=source)
-    finally:
-        client.close()
 
 
 @cli_errors
@@ -121,24 +55,31 @@ def extract_command(
     db: DbOption = None,
 ) -> None:
     """Propose the forecastable claims of an article: who, the words, when, by when, how sure."""
-    from forecasts.extract import StoreView, build_draft, render_yaml
+    from forecasts.extract import build_draft, render_yaml
     from forecasts.extract.text import find_dateline
+    from forecasts.services.extraction import (
+        ENGINES,
+        is_url,
+        read_source,
+        run_engine,
+        store_view,
+    )
     from forecasts.settings import load_settings
 
-    if engine not in _ENGINES:
-        raise FieldError("--engine", f"'{engine}' is not one of {', '.join(_ENGINES)}")
+    if engine not in ENGINES:
+        raise FieldError("--engine", f"'{engine}' is not one of {', '.join(ENGINES)}")
     made_at = _parse_date(when) if when is not None else None
-    if url is not None and not _is_url(url):
+    if url is not None and not is_url(url):
         raise FieldError("--url", f"'{url}' is not an http(s) URL")
     if out is not None and out.exists() and out.is_dir():
         raise FieldError("--out", f"{out} is a directory")
     settings = load_settings(database_url=db)
-    document_in = _read_source(source, settings)
+    document_in = read_source(source, settings)
     made_at = made_at or document_in.published or find_dateline(document_in.text)
     if made_at is None:
         raise FieldError("--date", "the text carries no publication date; give --date YYYY-MM-DD")
-    source_url = url or (source if _is_url(source) else None)
-    extraction = _run_engine(engine, document_in.text, made_at, source_url or source, settings)
+    source_url = url or (source if is_url(source) else None)
+    extraction = run_engine(engine, document_in.text, made_at, source_url or source, settings)
     if speaker_hint:
         for claim in extraction.claims:
             if claim.speaker is None:
@@ -148,7 +89,7 @@ def extract_command(
         from ._common import open_cli_store
 
         store = open_cli_store(db)
-        view = StoreView(store.questions(), store.forecasts(), store.forecasters())
+        view = store_view(store)
     document = build_draft(extraction, source_url=source_url, published=made_at, store=view)
     for warning in extraction.warnings:
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
