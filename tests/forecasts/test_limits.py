@@ -102,21 +102,23 @@ def test_an_empty_correction_reason_is_refused(cli: Cli) -> None:
 
 
 def test_a_certain_wrong_forecast_keeps_the_leaderboards_up(cli: Cli) -> None:
+    # Claims logged after the fact (sourced, backdated): no waiting on the clock.
     now = utc_now()
+    opens, made, closes = (now - timedelta(days=d) for d in (3, 2, 1))
+    sourced = ("--source", "https://example.org/claims", "--quote", "certain")
     for handle in ("alice", "bob"):
         assert cli("forecaster", "add", handle, "--name", handle).exit_code == 0
     for i in range(3):
-        soon = (now + timedelta(seconds=2)).isoformat()
-        _question_at = ("--closes", soon, "--resolve-on", soon)
-        added = cli("question", "add", "--id", f"Q{i}", "--kind", "binary", "--title", "t",
-                    *_question_at)  # fmt: skip
+        added = cli(
+            "question", "add", "--id", f"Q{i}", "--kind", "binary", "--title", "t",
+            "--opens", opens.isoformat(), "--closes", closes.isoformat(),
+            "--resolve-on", closes.isoformat(),
+        )  # fmt: skip
         assert added.exit_code == 0, added.output
-        assert cli("forecast", "add", f"Q{i}", "--by", "alice", "--p", "0").exit_code == 0
-        assert cli("forecast", "add", f"Q{i}", "--by", "bob", "--p", "0.6").exit_code == 0
-    import time
-
-    time.sleep(2.1)
-    for i in range(3):
+        for by, p in (("alice", "0"), ("bob", "0.6")):
+            said = cli("forecast", "add", f"Q{i}", "--by", by, "--p", p,
+                       "--at", made.isoformat(), *sourced)  # fmt: skip
+            assert said.exit_code == 0, said.output
         resolved = cli("resolve", f"Q{i}", "--outcome", "yes", "--by", "c", "--note", "n")
         assert resolved.exit_code == 0, resolved.output
     for metric in ("log_score", "peer_score", "brier"):
