@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sources import NotYetError, PermanentSourceError
+from sources.builtin.kalshi import KalshiSource
 from sources.builtin.manifold import ManifoldSource
 from sources.builtin.polymarket import PolymarketSource
 
@@ -112,3 +113,17 @@ def test_polymarket_real_closed_prices_are_not_a_settlement(run_parse, fixture_b
         run_parse(
             PolymarketSource(), spec, closed, still_open, as_of=datetime(2020, 11, 21, tzinfo=UTC)
         )
+
+
+# --- Kalshi: a raw market body recorded by trading-data (fixtures/kalshi/real/PROVENANCE.md)
+
+KALSHI_TICKER = "KXMVECROSSCATEGORY-SHARD1-S2026BCEFC3D1D8F-C711154C121"
+
+
+def test_kalshi_real_finalized_market_resolves_no(run_parse, fixture_bytes) -> None:  # type: ignore[no-untyped-def]
+    body = fixture_bytes("kalshi/real/market.json")
+    spec = {"source": "kalshi", "ticker": KALSHI_TICKER}
+    observation = run_parse(KalshiSource(), spec, body, as_of=AFTER_GAMMA)
+    assert observation.market_outcome == "no" and observation.value is None
+    assert str(observation.data_date) == "2026-08-24"
+    assert f"Kalshi market {KALSHI_TICKER} finalized, result 'no'" in observation.detail
