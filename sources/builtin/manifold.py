@@ -39,18 +39,30 @@ def _ms_date(value: Any) -> date | None:
 
 
 def _answer_split(market: Mapping[str, Any]) -> str:
+    answers = [a for a in market.get("answers") or [] if isinstance(a, Mapping)]
     parts = []
-    for answer in market.get("answers") or []:
-        if isinstance(answer, Mapping) and answer.get("resolution") is not None:
+    for answer in answers:
+        if answer.get("resolution") is not None:
             share = answer.get("resolutionProbability")
             text = str(answer.get("text", answer.get("id", "?")))
             value = f" {share:g}" if isinstance(share, int | float) else ""
             parts.append(f"{text!r} {answer['resolution']}{value}")
+    # Older (DPM) multi-answer markets keep the split in one map: answer id -> weight in %.
+    weights = market.get("resolutions")
+    if not parts and isinstance(weights, Mapping):
+        names = {str(a.get("id")): str(a.get("text", a.get("id"))) for a in answers}
+        for key, weight in weights.items():
+            share = f" {weight:g}%" if isinstance(weight, int | float) else ""
+            parts.append(f"{names.get(str(key), str(key))!r}{share}")
     return "; ".join(parts) or "no per-answer resolutions given"
 
 
 class ManifoldSource(Source[ManifoldSpec]):
-    """YES/NO -> yes/no, MKT -> the resolution probability as a string, CANCEL -> annulled."""
+    """YES/NO -> yes/no, MKT -> the resolution probability, CANCEL -> annulled.
+
+    A pseudo-numeric market resolves to its ``resolutionValue``; a multi-answer market split
+    across answers has no single outcome and is refused with the split named.
+    """
 
     name: ClassVar[str] = "manifold"
     spec_model: ClassVar[type[SourceSpec]] = ManifoldSpec
@@ -78,10 +90,19 @@ class ManifoldSource(Source[ManifoldSpec]):
         resolution = field(market, "resolution", url=url, where="market")
         when = _ms_date(market.get("resolutionTime"))
         value: float | None = None
-        if resolution in ("YES", "NO"):
-            outcome = resolution.lower()
-        elif resolution == "CANCEL":
+        if resolution == "CANCEL":
             outcome = "annulled"
+        elif market.get("outcomeType") == "PSEUDO_NUMERIC":
+            # The number is resolutionValue; resolutionProbability is only its place on the
+            # market's (possibly log) scale between min and max.
+            value = to_float(
+                field(market, "resolutionValue", url=url, where="market"),
+                what="resolutionValue",
+                url=url,
+            )
+            outcome = repr(value)
+        elif resolution in ("YES", "NO"):
+            outcome = resolution.lower()
         elif resolution == "MKT" and market.get("answers"):
             # A multi-answer market resolved across several answers: there is no single
             # resolutionProbability; the split lives on each answer.

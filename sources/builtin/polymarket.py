@@ -1,14 +1,16 @@
 """``polymarket``: the settlement of a Polymarket market through the Gamma API.
 
 Final only when the market is closed and ``umaResolutionStatus == "resolved"``; ``outcomes``
-and ``outcomePrices`` are JSON-encoded strings. A 50/50 settlement means annulled.
+and ``outcomePrices`` are JSON-encoded strings. A 50/50 settlement means annulled. A market
+closed long ago with no UMA status at all (old AMM markets) never settles in Gamma: its prices
+are last trades, so it goes to review instead of waiting forever.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -21,6 +23,8 @@ from ._common import field, load_json, parse_date, response_for, to_float
 __all__ = ["POLYMARKET_MARKETS_URL", "PolymarketSource", "PolymarketSpec"]
 
 POLYMARKET_MARKETS_URL = "https://gamma-api.polymarket.com/markets"
+# UMA settles in hours, a dispute in weeks; a closed market still bare after this never will.
+_NO_SETTLEMENT_AFTER = timedelta(days=60)
 
 
 class PolymarketSpec(SourceSpec):
@@ -47,6 +51,21 @@ def _json_list(market: Mapping[str, Any], name: str, url: str) -> list[Any]:
     if not isinstance(value, list):
         raise PermanentSourceError(f"{name} is not a list: {raw!r}", url=url)
     return value
+
+
+def _never_settled(market: Mapping[str, Any], as_of: datetime) -> date | None:
+    """The day a market closed if it closed long ago and Gamma records no UMA step for it."""
+    if market.get("closed") is not True or market.get("umaResolutionStatus"):
+        return None
+    if market.get("umaResolutionStatuses") not in (None, "", "[]", []):
+        return None
+    days = [
+        parse_date(market[k]) for k in ("closedTime", "endDate") if isinstance(market.get(k), str)
+    ]
+    closed = next((d for d in days if d is not None), None)
+    if closed is None or as_of.date() - closed <= _NO_SETTLEMENT_AFTER:
+        return None
+    return closed
 
 
 class PolymarketSource(Source[PolymarketSpec]):
@@ -80,6 +99,15 @@ class PolymarketSource(Source[PolymarketSpec]):
         status = market.get("umaResolutionStatus")
         end = market.get("endDate")
         if market.get("closed") is not True or status != "resolved":
+            closed = _never_settled(market, as_of)
+            if closed is not None:
+                raise PermanentSourceError(
+                    f"Polymarket market {spec.slug!r} closed on {closed.isoformat()} and Gamma "
+                    "records no settlement (no umaResolutionStatus, no UMA steps): its "
+                    f"outcomePrices {market.get('outcomePrices')} are last trade prices, not an "
+                    "outcome; resolve this question by hand",
+                    url=url,
+                )
             raise NotYetError(
                 f"Polymarket market {spec.slug!r} is not settled "
                 f"(closed={market.get('closed')}, umaResolutionStatus={status!r})",

@@ -56,3 +56,17 @@ def run_parse() -> Callable[..., Observation]:
         return source.parse(model, responses, as_of=as_of)
 
     return run
+
+
+def cassette_body(name: str, interaction: int = -1) -> bytes:
+    """The response body of one interaction of a recorded VCR cassette (YAML) under FIXTURES."""
+    import gzip
+
+    import yaml
+
+    cassette = yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+    body = cassette["interactions"][interaction]["response"]["body"]
+    raw = body["string"] if isinstance(body, dict) else body
+    if isinstance(raw, bytes):
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    return str(raw).encode()
