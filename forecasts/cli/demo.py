@@ -82,6 +82,11 @@ def _report(run: DemoRun) -> list[str]:
                 )
             elif result.result != "pending":  # pending ones are listed with their next check
                 lines.append(f"{result.question_id}: {result.result}: {result.detail[:120]}")
+        if any(r.result == "resolved" for r in run.swept):
+            lines.append(
+                f"  ({run.recordings}/README.md says which recordings are real downloads "
+                "(Epoch, LMArena) and which are hand-written in a source's shape (Yahoo, D1).)"
+            )
         lines.append("")
     for item in run.questions:
         lines += _question_lines(item, run.names) + [""]

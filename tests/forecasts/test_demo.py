@@ -32,6 +32,7 @@ def test_demo_creates_a_fresh_database_and_prints_the_founding_claims(tmp_path: 
     assert "Resolved A0 -> NO from RECORDED responses" in out
     assert "top rating 1470 by Gemini-2.5-Pro (Google)" in out and "published 2025-08-04" in out
     assert "Resolved C0 -> YES from RECORDED responses" in out
+    assert "which are hand-written in a source's shape (Yahoo, D1)" in out
     assert "difference of 36 and 48 = -12" in out
     assert "pending: next check 2029-01-10 (source: lmarena)" in out
     verify = subprocess.run(
