@@ -123,3 +123,24 @@ def test_a_bad_bet_refuses_the_whole_import(cli: Cli, tmp_path: Path) -> None:
     assert "bets page 2[1]" in result.stderr
     assert "bet b04: probAfter 1.3 is not a probability" in result.stderr
     assert json.loads(cli("question", "list", "--json").stdout) == []
+
+
+def test_requests_are_spaced_by_the_platform_interval(store: object) -> None:
+    from forecasts.db.store import Store
+    from forecasts.resolution.runtime import build_fetcher
+    from forecasts.services.platform_api import ApiImport, import_from_api
+    from forecasts.settings import Settings
+    from forecasts.timeutils import utc_now
+
+    assert isinstance(store, Store)
+    waits: list[float] = []
+    with replay_server(_routes()) as server:
+        source = ApiImport("manifold", "AdaL", base_url=server.url, interval=30.0, page_size=4)
+        fetcher = build_fetcher(Settings(allow_private_sources=True))
+        result = import_from_api(store, source, fetcher, as_of=utc_now(), sleep=waits.append)
+        asked = len(server.requests)
+    assert result.counts["forecasts"] == 6
+    # One pause before every request but the first, each the rest of the 30 s interval (the
+    # replay answers in well under a second, so none is skipped).
+    assert asked == 9 and len(waits) == asked - 1
+    assert all(29.0 < wait <= 30.0 for wait in waits)
