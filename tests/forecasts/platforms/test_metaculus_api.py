@@ -171,3 +171,29 @@ def test_server_errors_fail_without_writing(cli: Cli) -> None:
     assert result.exit_code == 1
     assert "403" in result.stderr
     assert json.loads(cli("question", "list", "--json").stdout) == []
+
+
+def test_without_a_token_nothing_is_guessed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FORECASTS_METACULUS_TOKEN")
+    folder = tmp_path / "metaculus"
+    shutil.copytree(DIR, folder)
+    for offset in (0, 2, 4):
+        # Without the user's token Metaculus sends the questions but not their forecasts.
+        path = folder / f"posts_offset_{offset}.json"
+        page = json.loads(path.read_text())
+        for post in page["results"]:
+            inner = [post.get("question")] + (post.get("group_of_questions") or {}).get(
+                "questions", []
+            )
+            for question in filter(None, inner):
+                question.pop("my_forecasts", None)
+        path.write_text(json.dumps(page))
+    with replay_server(_routes(folder)) as server:
+        report = _run(cli, server)
+        sent = [r.headers.get("Authorization") for r in server.requests]
+    assert sent == [None, None, None]
+    assert set(report["imported"].values()) == {0}  # type: ignore[union-attr]
+    reasons = [s["reason"] for s in report["skipped"]]  # type: ignore[union-attr]
+    assert sum("only with that user's token" in r for r in reasons) == 6
