@@ -52,6 +52,10 @@ class Settings(BaseModel):
     """FORECASTS_METACULUS_TOKEN: API token of the ``metaculus`` source."""
     fred_api_key: SecretStr | None = None
     """FORECASTS_FRED_API_KEY: API key of the ``fred`` source."""
+    fatebook_api_key: SecretStr | None = None
+    """FORECASTS_FATEBOOK_API_KEY: key for ``import --from fatebook`` through Fatebook's API."""
+    platform_interval: float | None = None
+    """FORECASTS_PLATFORM_INTERVAL: seconds between platform API requests (default per platform)."""
     llm_base_url: str | None = None
     """FORECASTS_LLM_BASE_URL: an OpenAI-compatible endpoint for ``extract --engine llm``."""
     llm_model: str | None = None
@@ -110,6 +114,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FORECASTS_ALLOW_PRIVATE_SOURCES": ("allow_private_sources", _flag),
     "FORECASTS_METACULUS_TOKEN": ("metaculus_token", _secret),
     "FORECASTS_FRED_API_KEY": ("fred_api_key", _secret),
+    "FORECASTS_FATEBOOK_API_KEY": ("fatebook_api_key", _secret),
+    "FORECASTS_PLATFORM_INTERVAL": ("platform_interval", _seconds),
     "FORECASTS_LLM_BASE_URL": ("llm_base_url", _http_url),
     "FORECASTS_LLM_MODEL": ("llm_model", _text),
     "FORECASTS_LLM_API_KEY": ("llm_api_key", _secret),

@@ -75,6 +75,13 @@ def format_record(record: TrackRecord) -> list[str]:
             f"  numeric: {record.n_numeric}; CRPS {fmt(record.crps)}, interval score "
             f"{fmt(record.interval_score)}, interval coverage {fmt(record.interval_coverage, 2)}"
         )
+    for other in record.platform_scores:
+        lines += [
+            f"  {other.platform}'s own {other.metric} on {other.n} of these question(s): "
+            f"{fmt(other.theirs)} ({fmt(other.theirs_on_our_scale)} on our 0..1 scale); "
+            f"ours on the same: {fmt(other.ours)}",
+            f"    why they differ: {other.why_they_differ}",
+        ]
     return lines
 
 

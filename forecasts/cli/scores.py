@@ -92,6 +92,12 @@ def record_command(
             "--exclude-backdated", help="Leave out forecasts recorded after they were made."
         ),
     ] = False,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform", help="Only forecasts imported from this platform (e.g. fatebook)."
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -102,6 +108,8 @@ def record_command(
     from .score_text import format_record
 
     filters = _filters(tag, since, until, kind, min_horizon, exclude_backdated)
+    if platform is not None:
+        filters = filters.model_copy(update={"platform": platform})
     record = record_of(open_cli_store(db), handle, as_of=utc_now(), filters=filters, min_n=min_n)
     if as_json:
         emit_json(record.model_dump(mode="json"))

@@ -14,6 +14,7 @@ from ._common import DbOption, JsonOption, cli_errors, emit_json, open_cli_store
 
 if TYPE_CHECKING:
     from forecasts.services.ledger import Store
+    from forecasts.services.platform_import import PlatformImport
 
 __all__ = ["app"]
 
@@ -21,8 +22,13 @@ __all__ = ["app"]
 @cli_errors
 def import_command(
     file: Annotated[
-        Path, typer.Argument(help="A .yaml, .json or .csv file, or a platform's export.")
-    ],
+        Path | None,
+        typer.Argument(
+            help="A .yaml, .json or .csv file, a platform's export, or (metaculus: user id, "
+            "manifold: username) whose history to fetch from the platform's API.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     accept_pending: Annotated[
@@ -41,16 +47,34 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
     ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            help="Fatebook API key (or FORECASTS_FATEBOOK_API_KEY); Metaculus token "
+            "(or FORECASTS_METACULUS_TOKEN).",
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None, typer.Option("--api-url", help="The platform API's base URL.")
+    ] = None,
+    page_size: Annotated[
+        int | None, typer.Option("--page-size", help="Records per API request.")
+    ] = None,
 ) -> None:
     """Import forecasters, questions, forecasts and outcomes: all or nothing."""
     from forecasts.timeutils import utc_now
 
     store = open_cli_store(db)
     if platform is not None:
-        _import_platform(store, platform, file, mapping or [], dry_run=dry_run, as_json=as_json)
+        api = (api_key, api_url, page_size)
+        _import_platform(store, platform, file, mapping or [], api, dry_run, as_json)
         return
     if mapping:
         raise FieldError("--as", "only used with --from")
+    if file is None:
+        raise FieldError("FILE", "name the file to import")
     from forecasts.services.transfer import import_file
 
     show_bar = sys.stderr.isatty() and not as_json and not dry_run
@@ -86,14 +110,25 @@ def import_command(
 
 
 def _import_platform(
-    store: Store, platform: str, file: Path, mapping: list[str], *, dry_run: bool, as_json: bool
+    store: Store,
+    platform: str,
+    file: Path | None,
+    mapping: list[str],
+    api: tuple[str | None, str | None, int | None],
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     from forecasts.services.platform_import import import_platform
     from forecasts.timeutils import utc_now
 
-    result = import_platform(
-        store, platform, file, as_of=utc_now(), mapping=mapping, dry_run=dry_run
-    )
+    if platform in ("metaculus", "manifold") or (platform == "fatebook" and file is None):
+        result = _import_api(store, platform, file, mapping, api, dry_run)
+    elif file is None:
+        raise FieldError("FILE", f"name the {platform} export to import")
+    else:
+        result = import_platform(
+            store, platform, file, as_of=utc_now(), mapping=mapping, dry_run=dry_run
+        )
     head = store.ledger_head()
     if as_json:
         emit_json(
@@ -110,7 +145,7 @@ def _import_platform(
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     verb = "would import" if dry_run else "imported"
-    typer.echo(f"{verb} {counts or 'nothing'} from {platform} export {file}")
+    typer.echo(f"{verb} {counts or 'nothing'} from {platform} {result.source}")
     for name, handle in result.handles.items():
         typer.echo(f"  {name} -> {handle}")
     if result.skipped:
@@ -118,6 +153,40 @@ def _import_platform(
         for where, reason in result.skipped:
             typer.echo(f"  {where}: {reason}")
     typer.echo(f"ledger head {head.seq} {head.hash[:16]}")
+
+
+def _import_api(
+    store: Store,
+    platform: str,
+    user: Path | None,
+    mapping: list[str],
+    api: tuple[str | None, str | None, int | None],
+    dry_run: bool,
+) -> PlatformImport:
+    from forecasts.resolution.runtime import build_fetcher
+    from forecasts.services.platform_api import ApiImport, import_from_api
+    from forecasts.settings import load_settings
+    from forecasts.timeutils import utc_now
+
+    key, url, size = api
+    settings = load_settings()
+    saved = settings.fatebook_api_key if platform == "fatebook" else settings.metaculus_token
+    source = ApiImport(
+        platform=platform,
+        user=None if user is None else str(user),
+        base_url=url,
+        token=key or (saved.get_secret_value() if saved else None),
+        interval=settings.platform_interval,
+        page_size=size,
+    )
+    return import_from_api(
+        store,
+        source,
+        build_fetcher(settings),
+        as_of=utc_now(),
+        mapping=mapping,
+        dry_run=dry_run,
+    )
 
 
 @cli_errors

@@ -145,6 +145,11 @@ class Origin(_Model):
     file_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     url: str | None = Field(default=None, max_length=2000)
     platform_id: str | None = Field(default=None, max_length=200)
+    platform_score: float | None = Field(
+        default=None, allow_inf_nan=False, exclude_if=lambda score: score is None
+    )
+    """The platform's own score of the forecaster on this question, where its export carries
+    one (Fatebook's Brier). Left out when absent, so older ledger payloads are unchanged."""
 
 
 class Question(_Model):

@@ -147,7 +147,39 @@ def parse_fatebook_csv(content: bytes, *, file: str, file_sha256: str) -> Parsed
             )
         except _RowError as exc:
             parsed.problems.append((where, str(exc)))
+    _keep_scores(parsed)
     return parsed
+
+
+def _keep_scores(parsed: Parsed) -> None:
+    """Attach the exporter's Fatebook Brier to the exporter's forecasts of each question.
+
+    The export does not say who exported it: the exporter is the one person with forecasts on
+    every question of the file (an export holds the questions its user forecast on or shares).
+    When that is not one person, the scores are dropped and the report says so.
+    """
+    if not parsed.platform_scores:
+        return
+    people: dict[str, set[str]] = {}
+    for item in parsed.items:
+        if item.section == "forecasts":
+            people.setdefault(str(item.data["question"]), set()).add(str(item.data["by"]))
+    sets = list(people.values())
+    candidates = set.intersection(*sets) if sets else set()
+    if len(candidates) != 1:
+        parsed.skipped.append(
+            (
+                "Brier columns",
+                "not kept: they are the exporter's, and the file does not show who that is",
+            )
+        )
+        return
+    exporter = candidates.pop()
+    for item in parsed.items:
+        if item.section == "forecasts" and item.data["by"] == exporter:
+            score = parsed.platform_scores.get(str(item.data["question"]))
+            if score is not None:
+                item.data["origin"]["platform_score"] = score
 
 
 def _parse_row(

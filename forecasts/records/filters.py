@@ -31,3 +31,6 @@ class RecordFilter(BaseModel):
     min_horizon_days: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     exclude_backdated: bool = False
     """Leave out forecasts recorded after the time they claim to have been made."""
+    platform: str | None = Field(default=None, max_length=64)
+    """Only questions the forecaster answered with forecasts imported from this platform
+    (``forecasts`` for those recorded here or imported from our own files)."""

@@ -119,7 +119,9 @@ class RecordData:
             raise NotFoundError("forecaster", handle) from None
 
 
-def _questions(rows: RecordRows, filters: RecordFilter) -> QuestionArrays:
+def _questions(
+    rows: RecordRows, filters: RecordFilter, only: frozenset[str] | None
+) -> QuestionArrays:
     outcomes = rows.outcomes
     ids: list[str] = []
     titles: list[str] = []
@@ -131,7 +133,7 @@ def _questions(rows: RecordRows, filters: RecordFilter) -> QuestionArrays:
     values: list[float] = []
     for qid, title, kind_text, opts, opens_at, closes_at, tags in rows.questions:
         resolved = outcomes.get(qid)
-        if resolved is None or resolved[0] == "annulled":
+        if resolved is None or resolved[0] == "annulled" or (only is not None and qid not in only):
             continue
         kind = QuestionKind(kind_text)
         if filters.kind is not None and kind is not filters.kind:
@@ -188,6 +190,7 @@ def load_record_data(
     as_of: datetime,
     filters: RecordFilter | None = None,
     forecaster: str | None = None,
+    only_questions: frozenset[str] | None = None,
 ) -> RecordData:
     """Read what track records need from ``store`` (optionally one forecaster's forecasts).
 
@@ -200,7 +203,7 @@ def load_record_data(
     people = rows.people
     if forecaster is not None and forecaster not in {h for h, _ in people}:
         raise NotFoundError("forecaster", forecaster)
-    questions = _questions(rows, filters)
+    questions = _questions(rows, filters, only_questions)
     binary_rows, other_rows = rows.binary, rows.others
     handles = tuple(h for h, _ in people)
     who = {h: i for i, h in enumerate(handles)}

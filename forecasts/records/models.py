@@ -25,6 +25,7 @@ __all__ = [
     "Leaderboard",
     "LeaderboardEntry",
     "MurphyOut",
+    "PlatformScore",
     "QuestionScore",
     "ReliabilityOut",
     "TrackRecord",
@@ -145,6 +146,18 @@ class QuestionScore(_Model):
     band: tuple[float, float] | None = None
 
 
+class PlatformScore(_Model):
+    """A platform's own score beside ours, over the same questions."""
+
+    platform: str
+    metric: str
+    n: int = Field(description="Questions of this record the platform's export scored.")
+    theirs: Figure = Field(description="The platform's mean score, on its own scale.")
+    theirs_on_our_scale: Figure
+    ours: Figure = Field(description="Our mean score over the same questions.")
+    why_they_differ: str
+
+
 class TrackRecord(_Model):
     """A forecaster's record over resolved, non-annulled questions."""
 
@@ -182,6 +195,7 @@ class TrackRecord(_Model):
     warning: str | None
     conventions: dict[str, str]
     questions: list[QuestionScore]
+    platform_scores: list[PlatformScore] = Field(default_factory=list)
 
 
 class LeaderboardEntry(_Model):

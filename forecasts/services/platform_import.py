@@ -23,7 +23,7 @@ from forecasts.platforms.predictionbook import parse_predictionbook_json
 
 from .transfer import SECTIONS, Entry, write_entries
 
-__all__ = ["PlatformImport", "import_platform", "parse_mapping"]
+__all__ = ["PlatformImport", "import_platform", "parse_mapping", "write_parsed"]
 
 _Parser = Callable[[bytes, str, str], Parsed]
 
@@ -162,30 +162,46 @@ def import_platform(
             "user's forecasts, so there is nothing reliable to read yet"
         )
     if parser is None:
-        raise InputError(f"--from: importing from {platform} is not implemented yet")
+        raise InputError(f"--from {platform}: imported through its API; give the user (not a file)")
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     sha = _sha256(content)
-    parsed = parser(content, path.name, sha)
-    if parsed.problems:
-        raise ImportFileError(str(path), parsed.problems)
-    handles, known, problems = _handles(parsed, store, mapping or [])
-    if problems:
-        raise ImportFileError(str(path), problems)
-    entries, already = _entries(parsed, store, handles, known)
-    summary = write_entries(
+    return write_parsed(
         store,
-        entries,
+        parser(content, path.name, sha),
         source=str(path),
-        as_of=as_of,
         origin=Origin(platform=platform, file=path.name, file_sha256=sha),
+        as_of=as_of,
+        mapping=mapping,
         dry_run=dry_run,
     )
+
+
+def write_parsed(
+    store: Store,
+    parsed: Parsed,
+    *,
+    source: str,
+    origin: Origin,
+    as_of: datetime,
+    mapping: list[str] | None = None,
+    dry_run: bool = False,
+) -> PlatformImport:
+    """Map people, drop what was imported before, then validate and write all or nothing."""
+    if parsed.problems:
+        raise ImportFileError(source, parsed.problems)
+    handles, known, problems = _handles(parsed, store, mapping or [])
+    if problems:
+        raise ImportFileError(source, problems)
+    entries, already = _entries(parsed, store, handles, known)
+    summary = write_entries(
+        store, entries, source=source, as_of=as_of, origin=origin, dry_run=dry_run
+    )
     return PlatformImport(
-        platform=platform,
-        source=str(path),
+        platform=parsed.platform,
+        source=source,
         dry_run=dry_run,
         counts=summary.counts,
         skipped=[*parsed.skipped, *already],

@@ -16,6 +16,7 @@ from forecasts.records import (
     load_record_data,
     track_record,
 )
+from forecasts.records.platform_scores import platform_scores
 from forecasts.records.track import DEFAULT_MIN_N
 
 __all__ = ["board", "duel", "record_of", "records_of_all"]
@@ -29,9 +30,32 @@ def record_of(
     filters: RecordFilter | None = None,
     min_n: int = DEFAULT_MIN_N,
 ) -> TrackRecord:
-    """One forecaster's track record over resolved, non-annulled questions."""
-    data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
-    return track_record(data, handle, min_n=min_n)
+    """One forecaster's track record over resolved, non-annulled questions.
+
+    With ``filters.platform``, only questions the forecaster answered with forecasts from that
+    platform; other platforms' own scores (kept at import) are set beside ours.
+    """
+    platform = filters.platform if filters is not None else None
+    only: set[str] = set()
+    theirs: dict[str, dict[str, float]] = {}
+    for forecast in store.forecasts(forecaster=handle):
+        origin = forecast.origin
+        source = origin.platform if origin is not None else "forecasts"
+        if source == platform:
+            only.add(forecast.question_id)
+        if origin is not None and origin.platform_score is not None:
+            theirs.setdefault(source, {})[forecast.question_id] = origin.platform_score
+    data = load_record_data(
+        store,
+        as_of=as_of,
+        filters=filters,
+        forecaster=handle,
+        only_questions=None if platform is None else frozenset(only),
+    )
+    record = track_record(data, handle, min_n=min_n)
+    if platform is not None:
+        theirs = {p: s for p, s in theirs.items() if p == platform}
+    return record.model_copy(update={"platform_scores": platform_scores(record.questions, theirs)})
 
 
 def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:

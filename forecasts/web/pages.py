@@ -14,6 +14,7 @@ from markupsafe import Markup
 from forecasts.api.deps import StoreDep
 from forecasts.domain import Metric, Question, QuestionKind, QuestionStatus
 from forecasts.errors import NotFoundError
+from forecasts.records import RecordFilter
 from forecasts.services.queries import list_questions, question_detail
 from forecasts.services.resolving import evidence_report
 from forecasts.services.scores import board, record_of
@@ -105,11 +106,14 @@ def build_router() -> APIRouter:
         )
 
     @router.get("/forecasters/{handle}", response_class=HTMLResponse)
-    def forecaster_page(handle: str, request: Request, store: StoreDep) -> HTMLResponse:
+    def forecaster_page(
+        handle: str, request: Request, store: StoreDep, platform: str | None = None
+    ) -> HTMLResponse:
         forecaster = store.forecaster(handle)
         if forecaster is None:
             return missing(request, NotFoundError("forecaster", handle))
-        record = record_of(store, handle, as_of=utc_now())
+        chosen = RecordFilter(platform=platform[:64]) if platform else None
+        record = record_of(store, handle, as_of=utc_now(), filters=chosen)
         diagram = Markup(reliability_svg(record.reliability, record.calibration))
         quoted = [f for f in store.forecasts(forecaster=handle) if f.provenance.quote]
         return render(

@@ -79,9 +79,14 @@ def get_record(
     min_horizon_days: Annotated[float | None, Query(ge=0, le=100_000)] = None,
     min_n: Annotated[int, Query(ge=1, le=1_000_000)] = DEFAULT_MIN_N,
     exclude_backdated: bool = False,
+    platform: Annotated[
+        str | None, Query(max_length=64, description="Only forecasts from this platform.")
+    ] = None,
 ) -> TrackRecord:
     """The forecaster's track record (same keys as ``forecasts record --json``)."""
     filters = _filters(tag, since, until, kind, min_horizon_days, exclude_backdated)
+    if platform is not None:
+        filters = filters.model_copy(update={"platform": platform})
     return record_of(store, handle, as_of=utc_now(), filters=filters, min_n=min_n)
 
 

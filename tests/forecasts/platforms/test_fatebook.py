@@ -101,6 +101,7 @@ def test_forecasts_keep_fatebook_times_and_provenance_and_outcomes_map(cli: Cli)
         "file": FIXTURE.name,
         "file_sha256": sha,
         "platform_id": first["id"],
+        "platform_score": 0.1534,  # the exporter's own Fatebook Brier for the question
     }
     titles = {q["id"]: q for q in exported["questions"]}
     engine = next(q for q in titles.values() if q["title"].startswith("Will the Analytical"))
