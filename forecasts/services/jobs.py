@@ -17,7 +17,7 @@ from forecasts.vocab import SweepResult
 
 from .sweeps import sweep_due
 
-__all__ = ["sweep_job", "verify_job"]
+__all__ = ["remind_job", "sweep_job", "verify_job"]
 
 
 def sweep_job(
@@ -64,5 +64,32 @@ def verify_job(store: Store, log: logging.Logger) -> Callable[[], None]:
                 len(report.problems),
                 "; ".join(report.problems[:5]),
             )
+
+    return job
+
+
+def remind_job(store: Store, settings: Settings, log: logging.Logger) -> Callable[[], None]:
+    """A reminder pass at the time it runs (what a failed send owes is kept for the next)."""
+    from forecasts.notify import build_channels
+
+    from .reminders import policy_from, run_reminders
+
+    policy = policy_from(settings)
+    channels = build_channels(settings)
+
+    def job() -> None:
+        try:
+            done = run_reminders(store, channels, policy, as_of=utc_now())
+        except Exception:  # one bad pass must not stop the scheduler
+            log.exception("reminder pass failed")
+            return
+        log.info(
+            "reminders: sent %d, failed %d, no transport %d",
+            len(done.sent),
+            len(done.failed),
+            len(done.unsendable),
+        )
+        for outgoing, problem in done.failed:
+            log.warning("reminder %s not sent: %s", "/".join(outgoing.key[:3]), problem)
 
     return job
