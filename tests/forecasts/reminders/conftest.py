@@ -8,7 +8,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from forecasts.db.store import Store
-from forecasts.domain import Forecaster, Resolution
+from forecasts.domain import Forecaster, Question, Resolution
 from forecasts.services import add_forecast, add_forecaster, add_question, add_resolution
 from forecasts.services.reminders import set_reminders
 from forecasts.services.sweeps import sweep_due
@@ -95,43 +95,38 @@ def webhook_server() -> Iterator[Hooks]:
         httpd.server_close()
 
 
-def seed(store: Store) -> None:
-    """MAN: manual, due since March. REV: due since February, the sweep gives up on it.
-    LATER: not yet due. DONE: due but resolved. OPEN: open, alice's forecast is a month old."""
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+def seed(store: Store, as_of: datetime = AS_OF) -> None:
+    """Relative to ``as_of``: MAN, manual, due 92 days ago. REV, due 120 days ago, the sweep
+    gives up on it. LATER: not yet due. DONE: due but resolved. OPEN: open, and alice's
+    forecast on it is 31 days old; alice wants email when a forecast is 7 days old."""
+    start = as_of - timedelta(days=150)
+
+    def day(offset: int) -> str:
+        return (as_of + timedelta(days=offset)).isoformat()
+
+    def question(qid: str, resolve: int, close: int, **more: Any) -> Question:
+        return make_question(
+            qid, opens_at=start.isoformat(), closes_at=day(close), resolve_on=day(resolve), **more
+        )
+
     add_forecaster(store, Forecaster(handle="alice", name="Alice"), as_of=start)
-    add_question(
-        store, make_question("MAN", resolve_on="2026-03-01", closes_at="2026-02-01"), as_of=start
-    )
-    add_question(store, make_question("LATER", resolve_on="2027-03-01"), as_of=start)
-    add_question(
-        store, make_question("DONE", resolve_on="2026-03-01", closes_at="2026-02-01"), as_of=start
-    )
-    add_question(store, make_question("OPEN", closes_at="2026-12-01"), as_of=start)
+    add_question(store, question("MAN", -92, -100), as_of=start)
+    add_question(store, question("LATER", 270, 200), as_of=start)
+    add_question(store, question("DONE", -92, -100), as_of=start)
+    add_question(store, question("OPEN", 200, 183), as_of=start)
     with store.transaction() as session:  # a source uninstalled since: the sweep gives up
         store.record(
-            session,
-            make_question(
-                "REV",
-                resolve_on="2026-02-01",
-                closes_at="2026-01-20",
-                resolution={"source": "nosuch"},
-            ),
-            as_of=start,
+            session, question("REV", -120, -130, resolution={"source": "nosuch"}), as_of=start
         )
-    made = datetime(2026, 5, 1, tzinfo=UTC)
-    add_forecast(store, make_forecast_input("OPEN", "alice", made_at="2026-05-01"), as_of=made)
+    made = as_of - timedelta(days=31)
+    add_forecast(store, make_forecast_input("OPEN", "alice", made_at=made.isoformat()), as_of=made)
+    resolved = as_of - timedelta(days=30)
     add_resolution(
         store,
-        Resolution(
-            question_id="DONE",
-            outcome="yes",
-            resolved_at=datetime(2026, 5, 2, tzinfo=UTC),
-            by="tests",
-        ),
-        as_of=datetime(2026, 5, 2, tzinfo=UTC),
+        Resolution(question_id="DONE", outcome="yes", resolved_at=resolved, by="tests"),
+        as_of=resolved,
     )
-    summary = sweep_due(store, Settings(), as_of=AS_OF)
+    summary = sweep_due(store, Settings(), as_of=as_of)
     assert [r.result for r in summary.results] == ["needs_review"]
     set_reminders(
         store, "alice", email="alice@example.test", webhook_url=None, stale_days=7, as_of=start

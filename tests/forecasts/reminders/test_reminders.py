@@ -63,9 +63,8 @@ def test_due_lists_what_waits_for_a_person_oldest_first(store: Store) -> None:
     assert {d.who for d in due} == {"admin"}
     assert man.days_overdue(AS_OF) == 92
     # before MAN's resolve date only REV (its date already passed) waits
-    assert [d.question.id for d in due_questions(store, as_of=AS_OF.replace(month=2, day=15))] == [
-        "REV"
-    ]
+    earlier = AS_OF - timedelta(days=100)
+    assert [d.question.id for d in due_questions(store, as_of=earlier)] == ["REV"]
 
 
 def test_one_email_and_one_webhook_per_due_question_per_period(
