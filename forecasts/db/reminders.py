@@ -7,19 +7,22 @@ a ``failed`` row only explains, so the next pass tries again.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import col
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from forecasts.timeutils import as_utc
 
 from .store import Store
-from .tables import ReminderContactRow, ReminderRow
+from .tables import LedgerHeadRow, ReminderClaimRow, ReminderContactRow, ReminderRow
 
 __all__ = [
     "Contact",
+    "claim_send",
     "SendKey",
     "SentReminder",
     "contact_of",
@@ -102,10 +105,68 @@ def last_sent(store: Store, *, kinds: tuple[str, ...]) -> dict[SendKey, datetime
         }
 
 
+def _claim_key(key: SendKey) -> str:
+    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()
+
+
+def _sent_at(session: Session, key: SendKey) -> datetime | None:
+    r = ReminderRow
+    kind, subject, channel, recipient = key
+    at = session.execute(
+        select(func.max(col(r.attempted_at))).where(
+            col(r.status) == "sent",
+            col(r.kind) == kind,
+            col(r.subject) == subject,
+            col(r.channel) == channel,
+            col(r.recipient) == recipient,
+        )
+    ).scalar()
+    return None if at is None else as_utc(at)
+
+
+def claim_send(
+    store: Store, key: SendKey, *, as_of: datetime, period: timedelta, lease: timedelta
+) -> bool:
+    """Take the right to send ``key`` until ``as_of + lease``.
+
+    False when it was sent within ``period`` before ``as_of`` (a pass planned it before
+    another sent it) or another pass holds a live claim on it. Passes run concurrently
+    (the scheduler and a ``remind`` by hand, or several workers) send each reminder once.
+    """
+    pk = _claim_key(key)
+    with store.transaction() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks: a write first takes its one write lock (briefly).
+            session.connection().execute(
+                update(LedgerHeadRow).where(col(LedgerHeadRow.id) == 1).values(id=1)
+            )
+        row = session.get(ReminderClaimRow, pk, with_for_update=True)
+        if row is None:
+            try:
+                with session.begin_nested():
+                    session.add(ReminderClaimRow(key=pk))
+            except IntegrityError:  # another pass inserted it first: its lock decides
+                pass
+            row = session.get(ReminderClaimRow, pk, with_for_update=True, populate_existing=True)
+            assert row is not None
+        if row.claimed_until is not None and as_utc(row.claimed_until) > as_of:
+            return False
+        sent = _sent_at(session, key)
+        if sent is not None and as_of - sent < period:
+            return False
+        row.claimed_until = as_of + lease
+        session.add(row)
+        return True
+
+
 def record_send(store: Store, key: SendKey, *, status: str, at: datetime, detail: str) -> None:
-    """Record one send (``sent`` or ``failed``) in its own transaction."""
+    """Record one send (``sent`` or ``failed``) and release its claim, in one transaction."""
     kind, subject, channel, recipient = key
     with store.transaction() as session:
+        claim = session.get(ReminderClaimRow, _claim_key(key), with_for_update=True)
+        if claim is not None:
+            claim.claimed_until = None
+            session.add(claim)
         session.add(
             ReminderRow(
                 kind=kind,

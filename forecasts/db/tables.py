@@ -28,6 +28,7 @@ __all__ = [
     "LedgerEventRow",
     "LedgerHeadRow",
     "QuestionRow",
+    "ReminderClaimRow",
     "ReminderContactRow",
     "ReminderRow",
     "ResolutionAttemptRow",
@@ -246,3 +247,13 @@ class ReminderRow(SQLModel, table=True):
     status: str = Field(max_length=16)
     attempted_at: datetime = _ts()
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class ReminderClaimRow(SQLModel, table=True):
+    """A reminder being sent: concurrent passes skip it until ``claimed_until`` (a lease, so
+    a pass that died mid-send does not keep it forever)."""
+
+    __tablename__ = "reminder_claim"
+
+    key: str = Field(primary_key=True, max_length=64)
+    claimed_until: datetime | None = _ts(nullable=True)

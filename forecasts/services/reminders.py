@@ -5,9 +5,10 @@ the configured admin addresses and webhook at most once per reminder period. ``s
 forecaster who opted in (``forecaster set-reminders``) hears about each open question whose
 latest forecast of theirs is older than their ``stale_days``, at most once per that many days.
 
-Each send is recorded after it happens. Only a successful send counts, so a failure is tried
-again on the next pass and nothing is lost; a send is never recorded before it happened, so
-nothing is marked sent that was not. Transports are handed in (``forecasts.notify``).
+Each send is claimed first (a lease, so passes running at once send it once), then recorded
+after it happens. Only a successful send counts, so a failure is tried again on the next pass
+and nothing is lost; nothing is marked sent that was not. A pass that dies mid-send leaves a
+claim that lapses after the lease. Transports are handed in (``forecasts.notify``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 from forecasts.db.reminders import (
     Contact,
     SendKey,
+    claim_send,
     contact_of,
     contacts,
     last_sent,
@@ -78,6 +80,8 @@ class Outgoing:
 
     key: SendKey
     message: Message
+    period: timedelta
+    """At most one successful send of this key per period."""
 
     @property
     def channel(self) -> str:
@@ -105,6 +109,8 @@ class ReminderPolicy:
     admin_emails: tuple[str, ...] = ()
     webhook_url: str | None = None
     public_url: str | None = None
+    lease: timedelta = timedelta(minutes=10)
+    """How long a pass holds a claim on a send (a pass that died gives it back then)."""
 
 
 def policy_from(settings: Settings) -> ReminderPolicy:
@@ -147,7 +153,7 @@ def _due_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> list
         targets = [(EMAIL, address) for address in policy.admin_emails]
         if policy.webhook_url:
             targets.append((WEBHOOK, policy.webhook_url))
-        out.extend(Outgoing(("due", q.id, ch, to), message) for ch, to in targets)
+        out.extend(Outgoing(("due", q.id, ch, to), message, policy.period) for ch, to in targets)
     return out
 
 
@@ -159,10 +165,8 @@ def _latest(forecasts: list[Forecast]) -> dict[str, Forecast]:
     return latest
 
 
-def _stale_messages(
-    store: Store, policy: ReminderPolicy, as_of: datetime
-) -> list[tuple[Outgoing, timedelta]]:
-    out: list[tuple[Outgoing, timedelta]] = []
+def _stale_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> list[Outgoing]:
+    out: list[Outgoing] = []
     wanting = [c for c in contacts(store) if c.stale_days and (c.email or c.webhook_url)]
     if not wanting:
         return out
@@ -187,20 +191,17 @@ def _stale_messages(
             )
             subject = f"{qid}/{contact.handle}"
             if contact.email:
-                out.append((Outgoing(("stale", subject, EMAIL, contact.email), message), age))
+                out.append(Outgoing(("stale", subject, EMAIL, contact.email), message, age))
             if contact.webhook_url:
-                out.append(
-                    (Outgoing(("stale", subject, WEBHOOK, contact.webhook_url), message), age)
-                )
+                out.append(Outgoing(("stale", subject, WEBHOOK, contact.webhook_url), message, age))
     return out
 
 
 def plan_reminders(store: Store, policy: ReminderPolicy, *, as_of: datetime) -> list[Outgoing]:
     """The reminders owed at ``as_of``: none sent successfully within its period."""
     sent = last_sent(store, kinds=("due", "stale"))
-    owed = [(o, policy.period) for o in _due_messages(store, policy, as_of)]
-    owed += _stale_messages(store, policy, as_of)
-    return [o for o, period in owed if o.key not in sent or as_of - sent[o.key] >= period]
+    owed = _due_messages(store, policy, as_of) + _stale_messages(store, policy, as_of)
+    return [o for o in owed if o.key not in sent or as_of - sent[o.key] >= o.period]
 
 
 def run_reminders(
@@ -221,6 +222,10 @@ def run_reminders(
         if dry_run:
             result.sent.append(outgoing)
             continue
+        if not claim_send(
+            store, outgoing.key, as_of=as_of, period=outgoing.period, lease=policy.lease
+        ):
+            continue  # another pass sent it since the plan, or is sending it now
         try:
             channel.send(outgoing.recipient, outgoing.message)
         except SendError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,8 @@ class Hooks:
     base: str
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     status: int = 200
+    delay: float = 0.0
+    """Seconds each delivery takes (so that concurrent passes overlap)."""
 
 
 @pytest.fixture
@@ -73,6 +76,7 @@ def webhook_server() -> Iterator[Hooks]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            time.sleep(hooks.delay)
             assert self.headers.get("Content-Type", "").startswith("application/json")
             if hooks.status == 200:  # a refused delivery is not a delivery
                 hooks.received.append((self.path, json.loads(body)))

@@ -3,12 +3,14 @@ PostgreSQL: one email and one webhook per due question per period, failures retr
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 
-from forecasts.db.store import Store
+from forecasts.db.reminders import claim_send
+from forecasts.db.store import Store, open_store
 from forecasts.errors import FieldError, NotFoundError
 from forecasts.notify import SmtpChannel, WebhookChannel
 from forecasts.services.due import due_questions
@@ -192,3 +194,48 @@ def test_set_reminders_refuses_bad_input_and_writes_nothing(store: Store) -> Non
     assert (kept.email, kept.webhook_url, kept.stale_days) == ("alice@example.test", None, 7)
     off = set_reminders(store, "alice", email="", webhook_url=None, stale_days=0, as_of=AS_OF)
     assert (off.email, off.stale_days) == (None, None)
+
+
+def test_passes_running_at_once_send_each_reminder_once(
+    store: Store, database_url: str, smtp_server: Mailbox, webhook_server: Hooks
+) -> None:
+    seed(store)
+    webhook_server.delay = 0.3  # each pass is still sending while the other plans
+    results: list[ReminderPass] = []
+    errors: list[BaseException] = []
+
+    def one_pass() -> None:
+        own = open_store(database_url)
+        try:
+            channels = _channels(smtp_server)
+            results.append(run_reminders(own, channels, _policy(webhook_server), as_of=AS_OF))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=one_pass) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and len(results) == 3
+    assert sum(len(r.sent) for r in results) == 5
+    assert _hook_counts(webhook_server) == {("/hook", "REV"): 1, ("/hook", "MAN"): 1}
+    assert sorted(_mail_counts(smtp_server).values()) == [1, 1, 1]
+
+
+def test_a_pass_that_died_mid_send_gives_the_reminder_back_after_its_lease(
+    store: Store, smtp_server: Mailbox, webhook_server: Hooks
+) -> None:
+    seed(store)
+    policy = _policy(webhook_server)
+    key = ("due", "MAN", WEBHOOK, f"{webhook_server.base}/hook")
+    # claimed, then the process died: neither sent nor recorded
+    assert claim_send(store, key, as_of=AS_OF, period=policy.period, lease=policy.lease)
+    soon = run_reminders(store, _channels(smtp_server), policy, as_of=AS_OF + timedelta(minutes=5))
+    assert ("/hook", "MAN") not in _hook_counts(webhook_server)
+    assert len(soon.sent) == 4
+    later = run_reminders(store, _channels(smtp_server), policy, as_of=AS_OF + policy.lease)
+    assert [o.key for o in later.sent] == [key]
+    assert _hook_counts(webhook_server)[("/hook", "MAN")] == 1

@@ -1,4 +1,4 @@
-"""Reminders: forecasters' reminder contacts and a record of every reminder send.
+"""Reminders: forecasters' reminder contacts, a record of every send, claims on sends.
 
 Revision ID: 0007
 Revises: 0005
@@ -42,9 +42,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_reminder_key", "reminder", ["kind", "subject", "channel", "recipient"], unique=False
     )
+    op.create_table(
+        "reminder_claim",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("reminder_claim")
     op.drop_index("ix_reminder_key", table_name="reminder")
     op.drop_table("reminder")
     op.drop_table("reminder_contact")
