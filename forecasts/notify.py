@@ -41,19 +41,19 @@ class SmtpChannel:
         self._starttls, self._timeout = starttls, timeout
 
     def send(self, recipient: str, message: Message) -> None:
-        mail = EmailMessage()
-        mail["From"] = self._sender
-        mail["To"] = recipient
-        mail["Subject"] = message.subject
-        mail.set_content(message.text)
         try:
+            mail = EmailMessage()
+            mail["From"] = self._sender
+            mail["To"] = recipient
+            mail["Subject"] = message.subject
+            mail.set_content(message.text)
             with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
                 if self._starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self._login is not None:
                     smtp.login(*self._login)
                 smtp.send_message(mail)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
             raise SendError(f"email to {recipient}: {type(exc).__name__}: {exc}") from None
 
 

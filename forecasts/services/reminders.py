@@ -67,6 +67,11 @@ class Message:
     subject: str
     text: str
 
+    def __post_init__(self) -> None:
+        # A title may hold line breaks; in a mail header they would end the header.
+        flat = " ".join(self.subject.split())
+        object.__setattr__(self, "subject", flat[:200])
+
 
 class Channel(Protocol):
     """A transport: delivers a message to one recipient or raises :class:`SendError`."""
@@ -143,7 +148,7 @@ def _due_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> list
         q = item.question
         days = item.days_overdue(as_of)
         message = Message(
-            subject=f"[forecasts] due: {q.id} {q.title}"[:200],
+            subject=f"[forecasts] due: {q.id} {q.title}",
             text=(
                 f'Question {q.id} "{q.title}" was due on {item.due_since.date().isoformat()} '
                 f"({days} day{'s' if days != 1 else ''} ago) and waits for {item.who}: "
@@ -182,7 +187,7 @@ def _stale_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> li
                 continue
             days = (as_of - forecast.made_at).days
             message = Message(
-                subject=f"[forecasts] update your forecast on {q.id}"[:200],
+                subject=f"[forecasts] update your forecast on {q.id}",
                 text=(
                     f'{contact.handle}: your forecast on {q.id} "{q.title}" is {days} days old '
                     f"(made {forecast.made_at.date().isoformat()}); the question closes on "

@@ -13,6 +13,7 @@ from forecasts.db.reminders import claim_send
 from forecasts.db.store import Store, open_store
 from forecasts.errors import FieldError, NotFoundError
 from forecasts.notify import SmtpChannel, WebhookChannel
+from forecasts.services import add_question
 from forecasts.services.due import due_questions
 from forecasts.services.reminders import (
     EMAIL,
@@ -24,6 +25,7 @@ from forecasts.services.reminders import (
     set_reminders,
 )
 from forecasts.vocab import CheckState
+from tests.factories import make_question
 
 from .conftest import AS_OF, Hooks, Mailbox, seed
 
@@ -239,3 +241,22 @@ def test_a_pass_that_died_mid_send_gives_the_reminder_back_after_its_lease(
     later = run_reminders(store, _channels(smtp_server), policy, as_of=AS_OF + policy.lease)
     assert [o.key for o in later.sent] == [key]
     assert _hook_counts(webhook_server)[("/hook", "MAN")] == 1
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject(
+    store: Store, smtp_server: Mailbox, webhook_server: Hooks
+) -> None:
+    seed(store)
+    question = make_question(
+        "NL",
+        title="Line one\nBcc: someone@example.test",
+        opens_at="2026-01-01",
+        closes_at="2026-01-10",
+        resolve_on="2026-01-15",
+    )
+    add_question(store, question, as_of=AS_OF - timedelta(days=200))
+    done = run_reminders(store, _channels(smtp_server), _policy(webhook_server), as_of=AS_OF)
+    assert done.failed == [] and len(done.sent) == 7
+    (mail,) = [m for m in smtp_server.messages if "NL" in str(m["Subject"])]
+    assert str(mail["Subject"]) == "[forecasts] due: NL Line one Bcc: someone@example.test"
+    assert mail["Bcc"] is None and str(mail["X-Envelope-To"]) == ADMIN
