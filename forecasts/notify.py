@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ import httpx
 from forecasts.services.reminders import EMAIL, WEBHOOK, Channel, Message, SendError
 from forecasts.settings import Settings
 
-__all__ = ["SmtpChannel", "WebhookChannel", "build_channels"]
+__all__ = ["SmtpChannel", "WebhookChannel", "build_channels", "close_channels"]
 
 _TIMEOUT = 20.0
 
@@ -105,3 +106,9 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             starttls=settings.smtp_starttls,
         )
     return channels
+
+
+def close_channels(channels: Mapping[str, Channel]) -> None:
+    for channel in channels.values():
+        if isinstance(channel, WebhookChannel):
+            channel.close()

@@ -46,16 +46,20 @@ def remind_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run one reminder pass now (the scheduler runs the same pass every interval)."""
-    from forecasts.notify import build_channels
+    from forecasts.notify import build_channels, close_channels
     from forecasts.services.reminders import policy_from, run_reminders
     from forecasts.settings import load_settings
     from forecasts.timeutils import utc_now
 
     settings = load_settings(database_url=db)
     store = open_cli_store(db)
-    done = run_reminders(
-        store, build_channels(settings), policy_from(settings), as_of=utc_now(), dry_run=dry_run
-    )
+    channels = build_channels(settings)
+    try:
+        done = run_reminders(
+            store, channels, policy_from(settings), as_of=utc_now(), dry_run=dry_run
+        )
+    finally:
+        close_channels(channels)
     rows: list[tuple[str, Outgoing, str | None]] = [
         *(("would_send" if dry_run else "sent", o, None) for o in done.sent),
         *(("failed", o, why) for o, why in done.failed),

@@ -216,8 +216,10 @@ def scheduler_command(
     """Sweep and send reminders on a schedule (check the ledger daily) until SIGTERM/SIGINT."""
     import logging
 
+    from forecasts.notify import build_channels
     from forecasts.scheduler import run_scheduler
     from forecasts.services.jobs import remind_job, sweep_job, verify_job
+    from forecasts.services.reminders import policy_from
     from forecasts.settings import load_settings
     from forecasts.timeutils import parse_duration
 
@@ -238,7 +240,7 @@ def scheduler_command(
     if once:
         sweep()
         return
-    remind = remind_job(store, settings, log)
+    remind = remind_job(store, build_channels(settings), policy_from(settings), log)
     run_scheduler(sweep=sweep, verify=verify_job(store, log), remind=remind, interval=every)
 
 

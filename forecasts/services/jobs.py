@@ -6,7 +6,7 @@ Each job logs what it did and never raises: one bad run must not stop the schedu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from forecasts.db.store import Store
@@ -15,6 +15,7 @@ from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
 from forecasts.vocab import SweepResult
 
+from .reminders import Channel, ReminderPolicy, run_reminders
 from .sweeps import sweep_due
 
 __all__ = ["remind_job", "sweep_job", "verify_job"]
@@ -68,14 +69,10 @@ def verify_job(store: Store, log: logging.Logger) -> Callable[[], None]:
     return job
 
 
-def remind_job(store: Store, settings: Settings, log: logging.Logger) -> Callable[[], None]:
+def remind_job(
+    store: Store, channels: Mapping[str, Channel], policy: ReminderPolicy, log: logging.Logger
+) -> Callable[[], None]:
     """A reminder pass at the time it runs (what a failed send owes is kept for the next)."""
-    from forecasts.notify import build_channels
-
-    from .reminders import policy_from, run_reminders
-
-    policy = policy_from(settings)
-    channels = build_channels(settings)
 
     def job() -> None:
         try:
