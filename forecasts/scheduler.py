@@ -28,9 +28,13 @@ def run_scheduler(
     verify: Callable[[], None],
     interval: timedelta,
     verify_every: timedelta = timedelta(days=1),
+    remind: Callable[[], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Run ``sweep`` every ``interval`` (first run now) and ``verify`` daily, until stopped."""
+    """Run ``sweep`` every ``interval`` (first run now) and ``verify`` daily, until stopped.
+
+    ``remind`` (a reminder pass) runs every ``interval`` too, after the first sweep.
+    """
     stop = stop or threading.Event()
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
@@ -50,6 +54,15 @@ def run_scheduler(
         max_instances=1,
         misfire_grace_time=3600,
     )
+    if remind is not None:
+        scheduler.add_job(
+            remind,
+            IntervalTrigger(seconds=interval.total_seconds()),
+            id="remind",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(int(interval.total_seconds()), 1),
+        )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the running job", signal.Signals(signum).name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -64,8 +65,29 @@ class Settings(BaseModel):
     """FORECASTS_LLM_API_KEY: bearer token for that endpoint (optional for local servers)."""
     llm_timeout: float = 120.0
     """FORECASTS_LLM_TIMEOUT: seconds before a chat-completions request times out."""
+    public_url: str | None = None
+    """FORECASTS_PUBLIC_URL: the site's address, for links in reminders."""
+    reminder_period: str = "1d"
+    """FORECASTS_REMINDER_PERIOD: a due question is reminded at most once per period."""
+    reminder_webhook_url: str | None = None
+    """FORECASTS_REMINDER_WEBHOOK_URL: Slack-compatible webhook for due-question reminders."""
+    reminder_email_to: tuple[str, ...] = ()
+    """FORECASTS_REMINDER_EMAIL_TO: comma-separated addresses for due-question reminders."""
+    smtp_host: str | None = None
+    """FORECASTS_SMTP_HOST: the mail server reminders are sent through (unset: no email)."""
+    smtp_port: int = 587
+    """FORECASTS_SMTP_PORT: its port."""
+    smtp_from: str | None = None
+    """FORECASTS_SMTP_FROM: the sender address (required with FORECASTS_SMTP_HOST)."""
+    smtp_username: str | None = None
+    """FORECASTS_SMTP_USERNAME: login name, if the server wants one."""
+    smtp_password: SecretStr | None = None
+    """FORECASTS_SMTP_PASSWORD: its password."""
+    smtp_starttls: bool = True
+    """FORECASTS_SMTP_STARTTLS: upgrade the connection with STARTTLS before logging in."""
 
 
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -101,6 +123,28 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _port(value: str) -> int:
+    if not (value.isdigit() and 1 <= int(value) <= 65535):
+        raise ValueError(f"must be a TCP port from 1 to 65535, got {value!r}")
+    return int(value)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an email address (name@host)")
+    return value
+
+
+def _emails(value: str) -> tuple[str, ...]:
+    return tuple(_email(part.strip()) for part in value.split(",") if part.strip())
+
+
+def _webhook_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value
+
+
 def _interval(value: str) -> str:
     parse_duration(value)  # kept as text: the scheduler parses it where it is used
     return value
@@ -120,6 +164,16 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FORECASTS_LLM_MODEL": ("llm_model", _text),
     "FORECASTS_LLM_API_KEY": ("llm_api_key", _secret),
     "FORECASTS_LLM_TIMEOUT": ("llm_timeout", _seconds),
+    "FORECASTS_PUBLIC_URL": ("public_url", _http_url),
+    "FORECASTS_REMINDER_PERIOD": ("reminder_period", _interval),
+    "FORECASTS_REMINDER_WEBHOOK_URL": ("reminder_webhook_url", _webhook_url),
+    "FORECASTS_REMINDER_EMAIL_TO": ("reminder_email_to", _emails),
+    "FORECASTS_SMTP_HOST": ("smtp_host", _text),
+    "FORECASTS_SMTP_PORT": ("smtp_port", _port),
+    "FORECASTS_SMTP_FROM": ("smtp_from", _email),
+    "FORECASTS_SMTP_USERNAME": ("smtp_username", _text),
+    "FORECASTS_SMTP_PASSWORD": ("smtp_password", _secret),
+    "FORECASTS_SMTP_STARTTLS": ("smtp_starttls", _flag),
 }
 """Each variable the application reads: the :class:`Settings` field it sets and its reader."""
 
@@ -143,4 +197,10 @@ def load_settings(
             raise SettingsError(variable, str(error)) from None
     if database_url:
         values["database_url"] = database_url
+    if values.get("smtp_host") and not values.get("smtp_from"):
+        raise SettingsError("FORECASTS_SMTP_FROM", "required when FORECASTS_SMTP_HOST is set")
+    if bool(values.get("smtp_username")) != bool(values.get("smtp_password")):
+        raise SettingsError(
+            "FORECASTS_SMTP_PASSWORD", "give both FORECASTS_SMTP_USERNAME and the password"
+        )
     return Settings.model_validate(values)

@@ -14,7 +14,7 @@ from forecasts.settings import Settings
 
 from .errors import error_response
 from .limits import BodyLimit, validation_response
-from .routes import forecasters, questions, records, writes
+from .routes import due, forecasters, questions, records, writes
 
 __all__ = ["create_app"]
 
@@ -30,6 +30,7 @@ validation errors keep FastAPI's 422 shape.
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """Build the app over ``store`` (or a store opened from ``settings``, closed on shutdown)."""
     from forecasts.web import build_router
+    from forecasts.web.due import build_due_router
 
     owned = store is None
     the_store = store if store is not None else open_database(settings.database_url)
@@ -50,7 +51,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.add_exception_handler(ForecastsError, error_response)
     app.add_exception_handler(RequestValidationError, validation_response)
     app.add_middleware(BodyLimit)
-    for module in (forecasters, questions, writes, records):
+    for module in (forecasters, questions, writes, records, due):
         app.include_router(module.router)
     app.include_router(build_router())
+    app.include_router(build_due_router())
     return app

@@ -22,6 +22,7 @@ def build_app() -> typer.Typer:
         forecasts,
         ledger,
         questions,
+        reminders_cmd,
         resolve,
         scores,
         server,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     app.add_typer(tokens.app())
     app.add_typer(sources_cmd.app())
     app.add_typer(extract_cmd.app())
+    app.add_typer(reminders_cmd.app())
     return app
 
 

@@ -8,6 +8,7 @@ import typer
 
 from forecasts.vocab import ForecasterKind
 
+from . import reminders_cmd
 from ._common import DbOption, JsonOption, cli_errors, emit_json, new_app, open_cli_store
 
 __all__ = ["app"]
@@ -58,4 +59,5 @@ def app() -> typer.Typer:
     group = new_app("forecaster", "Add and list forecasters.")
     group.command("add")(forecaster_add)
     group.command("list")(forecaster_list)
+    group.command("set-reminders")(reminders_cmd.set_reminders_command)
     return group

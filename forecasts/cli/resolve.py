@@ -213,11 +213,13 @@ def scheduler_command(
     replay: Annotated[Path | None, typer.Option("--replay")] = None,
     db: DbOption = None,
 ) -> None:
-    """Sweep on a schedule (and check the ledger daily) until SIGTERM or SIGINT."""
+    """Sweep and send reminders on a schedule (check the ledger daily) until SIGTERM/SIGINT."""
     import logging
 
+    from forecasts.notify import build_channels
     from forecasts.scheduler import run_scheduler
-    from forecasts.services.jobs import sweep_job, verify_job
+    from forecasts.services.jobs import remind_job, sweep_job, verify_job
+    from forecasts.services.reminders import policy_from
     from forecasts.settings import load_settings
     from forecasts.timeutils import parse_duration
 
@@ -238,7 +240,8 @@ def scheduler_command(
     if once:
         sweep()
         return
-    run_scheduler(sweep=sweep, verify=verify_job(store, log), interval=every)
+    remind = remind_job(store, build_channels(settings), policy_from(settings), log)
+    run_scheduler(sweep=sweep, verify=verify_job(store, log), remind=remind, interval=every)
 
 
 def app() -> typer.Typer:

@@ -28,6 +28,9 @@ __all__ = [
     "LedgerEventRow",
     "LedgerHeadRow",
     "QuestionRow",
+    "ReminderClaimRow",
+    "ReminderContactRow",
+    "ReminderRow",
     "ResolutionAttemptRow",
     "ResolutionCheckRow",
     "ResolutionRow",
@@ -214,3 +217,43 @@ class ApiTokenRow(SQLModel, table=True):
     forecaster: str | None = Field(default=None, foreign_key="forecaster.handle", max_length=64)
     created_at: datetime = _ts()
     revoked: bool = False
+
+
+class ReminderContactRow(SQLModel, table=True):
+    """Where a forecaster wants reminders, and after how many days a forecast counts as stale.
+
+    Not ledgered: contact details are personal and change; they are no part of the record."""
+
+    __tablename__ = "reminder_contact"
+
+    handle: str = Field(foreign_key="forecaster.handle", primary_key=True, max_length=64)
+    email: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    webhook_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    stale_days: int | None = None
+    updated_at: datetime = _ts()
+
+
+class ReminderRow(SQLModel, table=True):
+    """One reminder send: ``sent`` rows stop repeats within a period, ``failed`` rows explain."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_key", "kind", "subject", "channel", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    subject: str = Field(max_length=200)
+    channel: str = Field(max_length=16)
+    recipient: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=16)
+    attempted_at: datetime = _ts()
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class ReminderClaimRow(SQLModel, table=True):
+    """A reminder being sent: concurrent passes skip it until ``claimed_until`` (a lease, so
+    a pass that died mid-send does not keep it forever)."""
+
+    __tablename__ = "reminder_claim"
+
+    key: str = Field(primary_key=True, max_length=64)
+    claimed_until: datetime | None = _ts(nullable=True)

@@ -6,7 +6,7 @@ Each job logs what it did and never raises: one bad run must not stop the schedu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from forecasts.db.store import Store
@@ -15,9 +15,10 @@ from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
 from forecasts.vocab import SweepResult
 
+from .reminders import Channel, ReminderPolicy, run_reminders
 from .sweeps import sweep_due
 
-__all__ = ["sweep_job", "verify_job"]
+__all__ = ["remind_job", "sweep_job", "verify_job"]
 
 
 def sweep_job(
@@ -64,5 +65,28 @@ def verify_job(store: Store, log: logging.Logger) -> Callable[[], None]:
                 len(report.problems),
                 "; ".join(report.problems[:5]),
             )
+
+    return job
+
+
+def remind_job(
+    store: Store, channels: Mapping[str, Channel], policy: ReminderPolicy, log: logging.Logger
+) -> Callable[[], None]:
+    """A reminder pass at the time it runs (what a failed send owes is kept for the next)."""
+
+    def job() -> None:
+        try:
+            done = run_reminders(store, channels, policy, as_of=utc_now())
+        except Exception:  # one bad pass must not stop the scheduler
+            log.exception("reminder pass failed")
+            return
+        log.info(
+            "reminders: sent %d, failed %d, no transport %d",
+            len(done.sent),
+            len(done.failed),
+            len(done.unsendable),
+        )
+        for outgoing, problem in done.failed:
+            log.warning("reminder %s not sent: %s", "/".join(outgoing.key[:3]), problem)
 
     return job
