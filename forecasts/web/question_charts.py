@@ -24,7 +24,7 @@ from forecasts.domain import (
 __all__ = ["FanRow", "Series", "fan_rows", "fan_svg", "options_svg", "timeline_svg"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
-_FONT = 'font-family="sans-serif" font-size="11"'
+_FONT = 'font-family="sans-serif" font-size="12"'
 _LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -68,16 +68,22 @@ def timeline_svg(
     crowd_label: str = "crowd",
     svg_id: str = "forecast-history",
 ) -> str:
-    """Each forecaster's standing probability as steps from ``start`` (open) to ``end``
-    (close), the crowd's line dashed over them, today and the resolution as rules.
+    """The axis spans ``start`` (open) to ``end`` (close); each forecaster's standing
+    probability is drawn as steps up to today or the resolution (whichever is first), the
+    crowd's line dashed over them, today and the resolution as rules.
 
     Marked points (backdated or imported forecasts) are drawn hollow."""
-    width, height, left, right, top, bottom = 760, 320, 52, 180, 16, 40
+    width, height, left, right, top, bottom = 880, 340, 56, 200, 16, 42
     t0, t1 = start.timestamp(), max(end.timestamp(), start.timestamp() + 1)
     for s in series:
         for when, _, _ in s.points:
             t0, t1 = min(t0, when.timestamp()), max(t1, when.timestamp())
     plot_w, plot_h = width - left - right, height - top - bottom
+    stop = min((m.timestamp() for m in (now, resolved_at) if m is not None), default=t1)
+    stop = min(max(stop, t0), t1)
+    for s in series:  # a forecast recorded after today's cut-off still shows
+        for when, _, _ in s.points:
+            stop = max(stop, when.timestamp())
 
     def x(t: float) -> float:
         return left + (t - t0) / (t1 - t0) * plot_w
@@ -116,7 +122,7 @@ def timeline_svg(
         ordered = sorted(s.points, key=lambda item: item[0])
         if not ordered:
             continue
-        parts.append(_steps(ordered, t1, x, y, colour, escape(s.name), 'stroke-width="1.5"'))
+        parts.append(_steps(ordered, stop, x, y, colour, escape(s.name), 'stroke-width="1.5"'))
         for when, p, marked in ordered:
             fill = "#fff" if marked else colour
             note = " (backdated or imported)" if marked else ""
@@ -129,7 +135,7 @@ def timeline_svg(
     if crowd:
         points = [(when, p, False) for when, p in crowd]
         dash = 'class="crowd" stroke-width="3" stroke-dasharray="7 4" stroke-opacity="0.8"'
-        parts.append(_steps(points, t1, x, y, "#222", escape(crowd_label), dash))
+        parts.append(_steps(points, stop, x, y, "#222", escape(crowd_label), dash))
         legend.append(("#222", crowd_label, "crowd"))
     for k, (colour, name, css) in enumerate(legend):
         ly = top + 14 + 18 * k
@@ -137,7 +143,7 @@ def timeline_svg(
         parts.append(
             f'<line x1="{width - right + 12}" y1="{ly - 4}" x2="{width - right + 34}" '
             f'y2="{ly - 4}" stroke="{colour}" {style}/><text x="{width - right + 40}" y="{ly}">'
-            f"{escape(_short(name, 22))}<title>{escape(name)}</title></text>"
+            f"{escape(_short(name, 24))}<title>{escape(name)}</title></text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -203,7 +209,10 @@ def fan_rows(forecasts: Sequence[tuple[str, Forecast]]) -> list[FanRow]:
 def _nice_ticks(lo: float, hi: float, log: bool) -> list[float]:
     if log:
         first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-        return [10.0**e for e in range(first, last + 1)]
+        steps = (1, 2, 5) if last - first <= 3 else (1,)
+        return [
+            m * 10.0**e for e in range(first, last + 1) for m in steps if m * 10.0**e <= 10.0**last
+        ]
     raw = (hi - lo) / 5 or 1.0
     step = 10 ** math.floor(math.log10(raw))
     step *= next(m for m in (1, 2, 5, 10) if raw <= m * step)
@@ -228,7 +237,7 @@ def fan_svg(
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     ticks = _nice_ticks(lo, hi, log) if hi > lo else [lo - 1, lo, lo + 1]
     lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
-    width, left, right, top, row_h = 760, 190, 30, 12, 30
+    width, left, right, top, row_h = 880, 220, 30, 12, 36
     height = top + row_h * max(len(rows), 1) + 46
     plot_w = width - left - right
 
@@ -263,7 +272,7 @@ def fan_svg(
             f"{escape(_short(row.label, 30))}<title>{escape(row.label)}</title></text>"
         )
         for k, (coverage, b_lo, b_hi) in enumerate(row.bands):
-            half = 11 - 3 * min(k, 2)
+            half = 13 - 4 * min(k, 2)
             opacity = 0.25 + 0.25 * min(k, 2)
             x0, x1 = x(b_lo), x(b_hi)
             parts.append(
@@ -276,7 +285,7 @@ def fan_svg(
         if row.median is not None:
             xm = _n(x(row.median))
             parts.append(
-                f'<line x1="{xm}" y1="{_n(cy - 12)}" x2="{xm}" y2="{_n(cy + 12)}" '
+                f'<line x1="{xm}" y1="{_n(cy - 14)}" x2="{xm}" y2="{_n(cy + 14)}" '
                 f'stroke="#0b3d6b" stroke-width="2.5"><title>median {row.median:.4g}</title></line>'
             )
     if resolved is not None:
@@ -299,9 +308,9 @@ def options_svg(
 ) -> str:
     """Multiple choice: per option, one bar per forecaster's latest probabilities."""
     n = max(len(bars), 1)
-    bar_h, gap = 12, 14
+    bar_h, gap = 14, 16
     group_h = bar_h * n + gap
-    width, left, right, top = 760, 170, 180, 10
+    width, left, right, top = 880, 190, 200, 10
     height = top + group_h * len(options) + 30
     plot_w = width - left - right
     bottom = top + group_h * len(options)
