@@ -21,7 +21,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    distinct,
     func,
     literal,
     or_,
@@ -84,24 +83,33 @@ class ForecasterCounts:
     n_questions: int
     n_resolved: int
     n_pending: int
+    brier: float | None
+    """Mean Brier at close over the resolved binary questions scored (None: none yet)."""
+    n_scored: int
 
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _current_outcome() -> ColumnElement[Any]:
-    """The question's outcome after corrections (the newest correction wins), or NULL."""
-    q, r, c = _c(QuestionRow), _c(ResolutionRow), _c(CorrectionRow)
-    corrected = (
-        select(c.outcome)
-        .where(c.question_id == q.id)
-        .order_by(c.id.desc())
-        .limit(1)
-        .scalar_subquery()
+def _outcomes() -> Any:
+    """Per resolved question: its outcome after corrections (the newest wins) and when it
+    was resolved. Plain joins, so the database computes it once, not once per row."""
+    r, c = _c(ResolutionRow), _c(CorrectionRow)
+    latest = select(c.question_id, func.max(c.id).label("id")).group_by(c.question_id).subquery()
+    return (
+        select(
+            r.question_id.label("qid"),
+            func.coalesce(c.outcome, r.outcome).label("outcome"),
+            r.resolved_at.label("resolved_at"),
+        )
+        .select_from(
+            _t(ResolutionRow)
+            .outerjoin(latest, latest.c.question_id == r.question_id)
+            .outerjoin(_t(CorrectionRow), c.id == latest.c.id)
+        )
+        .subquery("outcomes")
     )
-    resolved = select(r.outcome).where(r.question_id == q.id).limit(1).scalar_subquery()
-    return func.coalesce(corrected, resolved)
 
 
 def _status(outcome: ColumnElement[Any], as_of: datetime) -> ColumnElement[Any]:
@@ -137,8 +145,8 @@ def search(
 ) -> QuestionPage:
     """One page of questions (by close date, then id) matching every filter, and the total."""
     q, fc = _c(QuestionRow), _c(ForecastRow)
-    outcome = _current_outcome().label("outcome")
-    state = _status(_current_outcome(), as_of).label("status")
+    outcomes = _outcomes()
+    state = _status(outcomes.c.outcome, as_of)
     conditions = _matches(words)
     if tag is not None:
         # Both back ends store the tags as the same JSON text, so a tag is its JSON string
@@ -147,10 +155,8 @@ def search(
     if kind is not None:
         conditions.append(q.kind == kind)
     if status is not None:
-        conditions.append(_status(_current_outcome(), as_of) == status)
-    counts = (
-        select(fc.question_id, func.count().label("n")).group_by(fc.question_id).subquery("counts")
-    )
+        conditions.append(state == status)
+    joined = _t(QuestionRow).outerjoin(outcomes, outcomes.c.qid == q.id)
     query = (
         select(
             q.id,
@@ -161,10 +167,9 @@ def search(
             q.closes_at,
             func.coalesce(q.resolve_on, q.deadline),
             state,
-            outcome,
-            func.coalesce(counts.c.n, 0),
+            outcomes.c.outcome,
         )
-        .select_from(_t(QuestionRow).outerjoin(counts, counts.c.question_id == q.id))
+        .select_from(joined)
         .where(*conditions)
         .order_by(q.closes_at, q.id)
         .offset(offset)
@@ -172,12 +177,16 @@ def search(
     )
     with store.reading() as session:
         conn = session.connection()
-        total = int(
-            conn.execute(
-                select(func.count()).select_from(_t(QuestionRow)).where(*conditions)
-            ).one()[0]
-        )
-        rows = conn.execute(query).all()
+        total_query = select(func.count()).select_from(joined).where(*conditions)
+        total = int(conn.execute(total_query).one()[0])
+        rows = [row for row in conn.execute(query).all() if tag is None or tag in (row[3] or [])]
+        # Counted for this page's questions only, through the (question, made_at) index.
+        page_counts = conn.execute(
+            select(fc.question_id, func.count())
+            .where(fc.question_id.in_([row[0] for row in rows]))
+            .group_by(fc.question_id)
+        ).all()
+    counts: dict[str, int] = {qid: int(n) for qid, n in page_counts}
     hits = [
         QuestionHit(
             id=qid,
@@ -189,42 +198,77 @@ def search(
             resolves_at=_aware(resolves),
             status=status_text,
             outcome=outcome_text,
-            n_forecasts=int(n),
+            n_forecasts=int(counts.get(qid, 0)),
         )
-        for qid, title, kind_text, tags, opens, closes, resolves, status_text, outcome_text, n in (
-            row for row in rows if tag is None or tag in (row[3] or [])
-        )
+        for qid, title, kind_text, tags, opens, closes, resolves, status_text, outcome_text in rows
     ]
     return QuestionPage(hits, total)
 
 
 def forecaster_counts(store: Store) -> list[ForecasterCounts]:
-    """Every forecaster with how many forecasts, questions, resolved and pending questions."""
+    """Every forecaster with how many forecasts, questions, pending and resolved questions,
+    and the mean Brier of the standing forecast at close on resolved binary questions.
+
+    The Brier follows :mod:`forecasts.records.pairs` (the last forecast made at or before the
+    earlier of the close and the resolution; made, then recorded order, then id), computed
+    in SQL so the index page does not load every forecast; the tests compare it with the
+    leaderboard's.
+    """
     p, fc, q = _c(ForecasterRow), _c(ForecastRow), _c(QuestionRow)
-    outcome = _current_outcome()
-    resolved = and_(outcome.is_not(None), outcome != "annulled")
+    outcomes = _outcomes()
     per_question = (
-        select(
-            fc.forecaster.label("handle"),
-            fc.question_id.label("qid"),
-            func.count().label("n"),
-            case((resolved, 1), else_=0).label("resolved"),
-            case((outcome.is_(None), 1), else_=0).label("pending"),
-        )
-        .select_from(_t(ForecastRow).join(_t(QuestionRow), q.id == fc.question_id))
-        .group_by(fc.forecaster, fc.question_id, q.id)
+        select(fc.forecaster.label("handle"), fc.question_id.label("qid"), func.count().label("n"))
+        .group_by(fc.forecaster, fc.question_id)
         .subquery("per_question")
     )
+    resolved = and_(outcomes.c.outcome.is_not(None), outcomes.c.outcome != "annulled")
     totals = (
         select(
             per_question.c.handle,
             func.sum(per_question.c.n).label("n"),
-            func.count(distinct(per_question.c.qid)).label("questions"),
-            func.sum(per_question.c.resolved).label("resolved"),
-            func.sum(per_question.c.pending).label("pending"),
+            func.count().label("questions"),
+            func.sum(case((resolved, 1), else_=0)).label("resolved"),
+            func.sum(case((outcomes.c.outcome.is_(None), 1), else_=0)).label("pending"),
         )
+        .select_from(per_question.outerjoin(outcomes, outcomes.c.qid == per_question.c.qid))
         .group_by(per_question.c.handle)
         .subquery("totals")
+    )
+    close = case((q.closes_at < outcomes.c.resolved_at, q.closes_at), else_=outcomes.c.resolved_at)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(fc.forecaster, fc.question_id),
+            order_by=(fc.made_at.desc(), fc.recorded_at.desc(), fc.id.desc()),
+        )
+        .label("rank")
+    )
+    hit = case((outcomes.c.outcome == "yes", 1.0), else_=0.0)
+    standing = (
+        select(fc.forecaster.label("handle"), fc.probability.label("p"), hit.label("o"), rank)
+        .select_from(
+            _t(ForecastRow)
+            .join(_t(QuestionRow), q.id == fc.question_id)
+            .join(outcomes, outcomes.c.qid == fc.question_id)
+        )
+        .where(
+            q.kind == "binary",
+            fc.probability.is_not(None),
+            outcomes.c.outcome.in_(("yes", "no")),
+            fc.made_at <= close,
+        )
+        .subquery("standing")
+    )
+    sq = (standing.c.p - standing.c.o) * (standing.c.p - standing.c.o)
+    scores = (
+        select(
+            standing.c.handle,
+            func.avg(sq).label("brier"),
+            func.count().label("scored"),
+        )
+        .where(standing.c.rank == 1)
+        .group_by(standing.c.handle)
+        .subquery("scores")
     )
     query = (
         select(
@@ -236,15 +280,32 @@ def forecaster_counts(store: Store) -> list[ForecasterCounts]:
             func.coalesce(totals.c.questions, 0),
             func.coalesce(totals.c.resolved, 0),
             func.coalesce(totals.c.pending, 0),
+            scores.c.brier,
+            func.coalesce(scores.c.scored, 0),
         )
-        .select_from(_t(ForecasterRow).outerjoin(totals, totals.c.handle == p.handle))
+        .select_from(
+            _t(ForecasterRow)
+            .outerjoin(totals, totals.c.handle == p.handle)
+            .outerjoin(scores, scores.c.handle == p.handle)
+        )
         .order_by(p.handle)
     )
     with store.reading() as session:
         rows = session.connection().execute(query).all()
     return [
-        ForecasterCounts(h, name, kind, aff, int(n), int(nq), int(nr), int(npend))
-        for h, name, kind, aff, n, nq, nr, npend in rows
+        ForecasterCounts(
+            h,
+            name,
+            kind,
+            aff,
+            int(n),
+            int(nq),
+            int(nr),
+            int(npend),
+            None if brier is None else float(brier),
+            int(scored),
+        )  # fmt: skip
+        for h, name, kind, aff, n, nq, nr, npend, brier, scored in rows
     ]
 
 

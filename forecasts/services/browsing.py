@@ -15,11 +15,9 @@ from forecasts.records.crowd import CrowdMethod, ForecasterVsCrowd, crowd_line, 
 from forecasts.vocab import QuestionStatus
 
 from .queries import QuestionDetail
-from .scores import board
 
 __all__ = [
     "Claim",
-    "ForecasterLine",
     "QuestionCrowd",
     "SearchResult",
     "all_tags",
@@ -86,22 +84,9 @@ def all_tags(store: Store) -> list[str]:
     return browse.all_tags(store)
 
 
-@dataclass(frozen=True)
-class ForecasterLine:
-    counts: ForecasterCounts
-    brier: float | None
-    n_scored: int
-
-
-def forecaster_index(store: Store, *, as_of: datetime) -> list[ForecasterLine]:
+def forecaster_index(store: Store) -> list[ForecasterCounts]:
     """Every forecaster with counts and, where something resolved, the mean Brier at close."""
-    ranked = {e.handle: e for e in board(store, as_of=as_of, intervals=False).entries}
-    lines = []
-    for counts in browse.forecaster_counts(store):
-        entry = ranked.get(counts.handle)
-        brier = None if entry is None or entry.score_infinite else entry.score
-        lines.append(ForecasterLine(counts, brier, 0 if entry is None else entry.n))
-    return lines
+    return browse.forecaster_counts(store)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def build_index_router(templates: Jinja2Templates) -> APIRouter:
 
     @router.get("/forecasters", response_class=HTMLResponse)
     def forecasters_index(request: Request, store: StoreDep) -> HTMLResponse:
-        lines = forecaster_index(store, as_of=utc_now())
+        lines = forecaster_index(store)
         return templates.TemplateResponse(request, "forecasters.html", {"lines": lines})
 
     return router

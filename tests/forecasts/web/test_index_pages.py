@@ -181,20 +181,22 @@ def test_forecasters_page_counts_and_scores(client: TestClient, store: Store) ->
     seed(store)
     add_forecaster(store, make_forecaster("dora", kind="organization"), as_of=AS_OF)
     now = utc_now()
-    lines = {line.counts.handle: line for line in forecaster_index(store, as_of=now)}
+    lines = {line.handle: line for line in forecaster_index(store)}
     ranked = {e.handle: e for e in board(store, as_of=now, intervals=False).entries}
     alice = lines["alice"]
     forecasts = store.forecasts(forecaster="alice")
-    assert alice.counts.n_forecasts == len(forecasts)
-    assert alice.counts.n_questions == len({f.question_id for f in forecasts})
+    assert alice.n_forecasts == len(forecasts)
+    assert alice.n_questions == len({f.question_id for f in forecasts})
     outcomes = store.current_outcomes()
     resolved = {
         f.question_id for f in forecasts if outcomes.get(f.question_id, "annulled") != "annulled"
     }
-    assert alice.counts.n_resolved == len(resolved)
-    assert alice.counts.n_pending == len({f.question_id for f in forecasts} - set(outcomes))
-    assert alice.brier == pytest.approx(ranked["alice"].score)
-    assert lines["dora"].counts.n_forecasts == 0 and lines["dora"].brier is None
+    assert alice.n_resolved == len(resolved)
+    assert alice.n_pending == len({f.question_id for f in forecasts} - set(outcomes))
+    for handle in ("alice", "bob", "carol"):
+        assert lines[handle].brier == pytest.approx(ranked[handle].score, abs=1e-12)
+        assert lines[handle].n_scored == ranked[handle].n
+    assert lines["dora"].n_forecasts == 0 and lines["dora"].brier is None
     html = client.get("/forecasters").text
     for handle in ("alice", "bob", "carol", "dora"):
         assert f'<a href="/forecasters/{handle}">' in html
