@@ -12,6 +12,7 @@ from forecasts.errors import ForecastsError
 from forecasts.services.ledger import Store, open_database
 from forecasts.settings import Settings
 
+from .docs import install_docs
 from .errors import error_response
 from .limits import BodyLimit, validation_response
 from .routes import due, forecasters, questions, records, writes
@@ -46,6 +47,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version="0.1.0",
         description=_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = the_store
     app.add_exception_handler(ForecastsError, error_response)
@@ -55,4 +58,5 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(build_router())
     app.include_router(build_due_router())
+    install_docs(app)
     return app

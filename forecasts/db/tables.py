@@ -82,6 +82,16 @@ class ForecastRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_forecast_question_made", "question_id", "made_at"),
         Index("ix_forecast_forecaster", "forecaster"),
+        # Covers the forecasters' page: counts and the standing forecast per question.
+        Index(
+            "ix_forecast_forecaster_question",
+            "forecaster",
+            "question_id",
+            "made_at",
+            "recorded_at",
+            "id",
+            "probability",
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=64)

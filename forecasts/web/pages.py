@@ -12,15 +12,20 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from forecasts.api.deps import StoreDep
-from forecasts.domain import Metric, Question, QuestionKind, QuestionStatus
+from forecasts.domain import Metric, Question, QuestionStatus
 from forecasts.errors import NotFoundError
 from forecasts.records import RecordFilter
+from forecasts.records.crowd import CrowdMethod
+from forecasts.services.browsing import claims_of
 from forecasts.services.queries import list_questions, question_detail
 from forecasts.services.resolving import evidence_report
 from forecasts.services.scores import board, record_of
 from forecasts.timeutils import utc_now
 
-from .charts import history_svg, reliability_svg
+from .charts import reliability_svg
+from .formatting import register_filters
+from .index_pages import build_index_router
+from .question_view import question_charts
 
 __all__ = ["build_router"]
 
@@ -41,6 +46,7 @@ def build_router() -> APIRouter:
     templates.env.filters["web_url"] = lambda u: (
         bool(u) and u.lower().startswith(("http://", "https://"))
     )
+    register_filters(templates.env)
     router = APIRouter(include_in_schema=False)
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -73,7 +79,9 @@ def build_router() -> APIRouter:
         )
 
     @router.get("/questions/{question_id}", response_class=HTMLResponse)
-    def question_page(question_id: str, request: Request, store: StoreDep) -> HTMLResponse:
+    def question_page(
+        question_id: str, request: Request, store: StoreDep, crowd: CrowdMethod = "median"
+    ) -> HTMLResponse:
         now = utc_now()
         try:
             detail = question_detail(store, question_id, as_of=now)
@@ -81,16 +89,6 @@ def build_router() -> APIRouter:
             return missing(request, exc)
         question, forecasts = detail.question, detail.forecasts
         names = {f.handle: f.name for f in store.forecasters()}
-        chart = None
-        if question.kind is QuestionKind.BINARY and forecasts:
-            series: dict[str, list[Any]] = {}
-            for f in forecasts:
-                if f.probability is not None:
-                    series.setdefault(names.get(f.forecaster, f.forecaster), []).append(
-                        (f.made_at, f.probability)
-                    )
-            end = min(question.closes_at, max(now, question.opens_at))
-            chart = Markup(history_svg(list(series.items()), start=question.opens_at, end=end))
         return render(
             request,
             "question.html",
@@ -101,28 +99,29 @@ def build_router() -> APIRouter:
             evidence=evidence_report(store, question.id).evidence,
             forecasts=forecasts,
             names=names,
-            chart=chart,
             spec=_spec(question),
+            **question_charts(detail, names, now=now, method=crowd),
         )
 
     @router.get("/forecasters/{handle}", response_class=HTMLResponse)
     def forecaster_page(
         handle: str, request: Request, store: StoreDep, platform: str | None = None
     ) -> HTMLResponse:
-        forecaster = store.forecaster(handle)
-        if forecaster is None:
-            return missing(request, NotFoundError("forecaster", handle))
+        now = utc_now()
+        try:
+            forecaster, claims = claims_of(store, handle, as_of=now)
+        except NotFoundError as exc:
+            return missing(request, exc)
         chosen = RecordFilter(platform=platform[:64]) if platform else None
-        record = record_of(store, handle, as_of=utc_now(), filters=chosen)
+        record = record_of(store, handle, as_of=now, filters=chosen)
         diagram = Markup(reliability_svg(record.reliability, record.calibration))
-        quoted = [f for f in store.forecasts(forecaster=handle) if f.provenance.quote]
         return render(
             request,
             "forecaster.html",
             forecaster=forecaster,
             record=record,
             diagram=diagram,
-            quoted=quoted,
+            claims=claims,
         )
 
     @router.get("/leaderboard", response_class=HTMLResponse)
@@ -136,6 +135,7 @@ def build_router() -> APIRouter:
         ranked = board(store, as_of=utc_now(), metric=metric, min_n=min_n, common=common)
         return render(request, "leaderboard.html", board=ranked, metrics=[m.value for m in Metric])
 
+    router.include_router(build_index_router(templates))
     return router
 
 

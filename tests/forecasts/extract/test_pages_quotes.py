@@ -49,4 +49,4 @@ def test_question_and_expert_pages_show_the_quote_in_context_with_a_link(
         assert '<a href="https://news.example.org/norte"' in html
         assert "In context:" in html and "Markets were calm." in html
         assert 'href="javascript:' not in html
-    assert 'id="quoted"' in expert and f'href="/questions/{question_id}"' in expert
+    assert 'id="claims"' in expert and f'href="/questions/{question_id}"' in expert

@@ -1,0 +1,112 @@
+"""Benchmark the read pages (``/questions`` search and filters, ``/forecasters``, a question
+page with its crowd) against ``GET /api/health`` of the same app.
+
+What: the data of ``benchmarks/api.py`` (100,000 binary forecasts on 1,000 resolved
+questions by 100 forecasters, bulk-inserted), served by ``forecasts serve`` (uvicorn, one
+worker) on loopback; one client sends sequential keep-alive requests. Prints one JSON object
+with p50/p99 per page and each page's p99 over the trivial endpoint's.
+
+Prerequisites: the package installed. To run::
+
+    .venv/bin/python benchmarks/pages.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+
+from forecasts.db.store import open_store  # noqa: E402
+
+
+def _module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", Path(_HERE) / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Page benchmark")
+    parser.add_argument("--forecasts", type=int, default=100_000)
+    parser.add_argument("--questions", type=int, default=1_000)
+    parser.add_argument("--forecasters", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10.0, help="Per page.")
+    args = parser.parse_args(argv)
+    api, records = _module("api"), _module("records")
+    data = records.synthetic(args.forecasts, args.questions, args.forecasters)
+    rng = np.random.default_rng(3)
+    pages = {
+        "search": [f"/questions?q=synthetic+question+{i}" for i in rng.integers(0, 999, 200)],
+        "filter_page": [
+            f"/questions?tag=bench&status=resolved&page={i}" for i in rng.integers(1, 20, 200)
+        ],
+        "forecasters": ["/forecasters"],
+        "question": [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)],
+    }
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/pages.db"
+        store = open_store(url)
+        records.fill_sqlite(store, data)
+        store.close()
+        port = api._free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "forecasts", "serve", "--db", url, "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if client.get("/api/health").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
+                for name, paths in pages.items():
+                    api.measure(client, paths, 1.0)  # warm-up
+                    results[name] = api.measure(client, paths, args.seconds)
+                api.measure(client, ["/api/health"], 1.0)
+                trivial = api.measure(client, ["/api/health"], args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    report = {
+        "benchmark": "read pages vs GET /api/health, same app",
+        "server": "forecasts serve (uvicorn, 1 worker), loopback, SQLite file",
+        "forecasts": args.forecasts,
+        "questions": args.questions,
+        "forecasters": args.forecasters,
+        "pages": results,
+        "trivial": trivial,
+        "p99_ratio_over_trivial": {
+            name: round(r["p99_ms"] / trivial["p99_ms"], 1) for name, r in results.items()
+        },
+        "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python "
+        f"{platform.python_version()}",
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
