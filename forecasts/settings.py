@@ -60,6 +60,9 @@ class Settings(BaseModel):
     """FORECASTS_LLM_API_KEY: bearer token for that endpoint (optional for local servers)."""
     llm_timeout: float = 120.0
     """FORECASTS_LLM_TIMEOUT: seconds before a chat-completions request times out."""
+    session_secret: SecretStr | None = None
+    """FORECASTS_SESSION_SECRET: key that signs web session cookies (default: one generated
+    and kept in the database on first use)."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -97,6 +100,12 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _session_secret(value: str) -> SecretStr:
+    if len(value) < 32:
+        raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return SecretStr(value)
+
+
 def _interval(value: str) -> str:
     parse_duration(value)  # kept as text: the scheduler parses it where it is used
     return value
@@ -114,6 +123,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FORECASTS_LLM_MODEL": ("llm_model", _text),
     "FORECASTS_LLM_API_KEY": ("llm_api_key", _secret),
     "FORECASTS_LLM_TIMEOUT": ("llm_timeout", _seconds),
+    "FORECASTS_SESSION_SECRET": ("session_secret", _session_secret),
 }
 """Each variable the application reads: the :class:`Settings` field it sets and its reader."""
 

@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
         forecasters,
         forecasts,
         ledger,
+        predict,
         questions,
         resolve,
         scores,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     app.add_typer(tokens.app())
     app.add_typer(sources_cmd.app())
     app.add_typer(extract_cmd.app())
+    app.command("predict")(predict.predict)
     return app
 
 

@@ -20,6 +20,7 @@ from forecasts.services.scores import board, record_of
 from forecasts.timeutils import utc_now
 
 from .charts import history_svg, reliability_svg
+from .forms import prepare_question
 
 __all__ = ["build_router"]
 
@@ -79,6 +80,7 @@ def build_router() -> APIRouter:
         except NotFoundError as exc:
             return missing(request, exc)
         question, forecasts = detail.question, detail.forecasts
+        forecasts = prepare_question(request, store, question.id, forecasts)
         names = {f.handle: f.name for f in store.forecasters()}
         chart = None
         if question.kind is QuestionKind.BINARY and forecasts:
