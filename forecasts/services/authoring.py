@@ -119,14 +119,21 @@ def resolve_as(
 
 
 def visible_forecasts(
-    store: Store, question_id: str, forecasts: list[Forecast], *, viewer: str | None
+    store: Store,
+    question_id: str,
+    forecasts: list[Forecast],
+    *,
+    viewer: str | None,
+    settings: QuestionSettings | None = None,
 ) -> tuple[list[Forecast], int]:
     """The forecasts ``viewer`` may see, and how many are hidden from them.
 
     On a question that hides forecasts, a forecaster sees others' only after forecasting
     themselves; visitors who are not signed in see none until it resolves.
     """
-    if not question_settings(store, question_id).hide_forecasts:
+    if settings is None:
+        settings = question_settings(store, question_id)
+    if not settings.hide_forecasts:
         return forecasts, 0
     if store.resolution(question_id) is not None:
         return forecasts, 0

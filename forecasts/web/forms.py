@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,6 @@ from forecasts.quick import parse_quick
 from forecasts.services.accounts import session_secret
 from forecasts.services.authoring import (
     create_question,
-    may_resolve,
     predict,
     question_settings,
     resolve_as,
@@ -58,9 +58,11 @@ def prepare_question(
 ) -> list[Forecast]:
     """What the question page's forms need (kept on ``request.state.forms``), and the
     forecasts the visitor may see."""
-    session = session_of(request)
-    handle = session.handle
-    shown, hidden = visible_forecasts(store, question_id, forecasts, viewer=handle)
+    handle = session_of(request).handle
+    settings = question_settings(store, question_id)
+    shown, hidden = visible_forecasts(
+        store, question_id, forecasts, viewer=handle, settings=settings
+    )
     account = None
     if handle is not None:
         try:
@@ -69,9 +71,9 @@ def prepare_question(
             account = None
     request.state.forms = {
         "hidden": hidden,
-        "hide_forecasts": question_settings(store, question_id).hide_forecasts,
-        "may_resolve": account is not None
-        and may_resolve(store, question_id, handle=account.handle, admin=account.admin),
+        "hide_forecasts": settings.hide_forecasts,
+        # The same rule as services.authoring.may_resolve, on the settings already read.
+        "may_resolve": account is not None and (account.admin or settings.owner == account.handle),
         "mine": next((f for f in reversed(forecasts) if f.forecaster == handle), None),
     }
     return shown
@@ -216,7 +218,7 @@ def install_forms(app: FastAPI, settings: Settings, store: Store) -> None:
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
         if request.method == "GET":
-            return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+            return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
         context = {
             "next": exc.next_path,
             "handle": "",
