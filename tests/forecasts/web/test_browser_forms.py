@@ -55,18 +55,14 @@ def test_sign_in_create_forecast_refuse_resolve_and_score(
     binary = _chromium_or_skip()
     shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
     store = open_store(database_url)
-    add_forecaster(store, Forecaster(handle="alice", name="Alice Example"), as_of=utc_now())
+    for handle in ("alice", "bob"):
+        forecaster = Forecaster(handle=handle, name=f"{handle.title()} Example")
+        add_forecaster(store, forecaster, as_of=utc_now())
     store.close()
-    result = _cli(
-        "forecaster",
-        "passwd",
-        "alice",
-        "--password-stdin",
-        "--db",
-        database_url,
-        stdin=PASSWORD + "\n",
-    )
-    assert result.returncode == 0, result.stderr
+    for handle in ("alice", "bob"):
+        args = ("forecaster", "passwd", handle, "--password-stdin", "--db", database_url)
+        result = _cli(*args, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
     closes = (utc_now() + timedelta(days=30)).date().isoformat()
     with running_server(database_url) as base:
         browser = Browser(binary, tmp_path / "profile")
@@ -133,5 +129,59 @@ def test_sign_in_create_forecast_refuse_resolve_and_score(
             quick_id = browser.path.rsplit("/", 1)[1]
             assert [f["probability"] for f in _show(database_url, quick_id)["forecasts"]] == [0.6]
             browser.screenshot(shots / "quick-capture.png")
+
+            browser.goto(f"{base}/questions/new")
+            browser.evaluate("document.querySelector('#hide_forecasts').checked = true")
+            browser.submit(
+                "#question-form",
+                {
+                    "title": "Which port opens first?",
+                    "kind": "multiple_choice",
+                    "options": "North\nSouth\nEast",
+                    "closes": closes,
+                },
+            )
+            choice_id = browser.path.rsplit("/", 1)[1]
+            browser.submit(
+                "#forecast-form",
+                {
+                    "option_0": "50%",
+                    "option_1": "30%",
+                    "option_2": "20%",
+                    "note": "North is dredged.",
+                },
+            )
+            assert "North=0.5" in browser.text("#forecasts ~ table")
+            browser.screenshot(shots / "multiple-choice-forecast.png")
+            browser.goto(f"{base}/questions/new")
+            browser.submit(
+                "#question-form",
+                {
+                    "title": "How thick is the ice on 1 March?",
+                    "kind": "numeric",
+                    "unit": "cm",
+                    "closes": closes,
+                },
+            )
+            numeric_id = browser.path.rsplit("/", 1)[1]
+            browser.submit("#forecast-form", {"quantiles": "0.1:5, 0.5:12, 0.9:30"})
+            assert browser.status == 200
+            [numeric] = _show(database_url, numeric_id)["forecasts"]
+            assert numeric["distribution"] == {
+                "type": "quantiles",
+                "levels": [0.1, 0.5, 0.9],
+                "values": [5.0, 12.0, 30.0],
+            }
+            browser.screenshot(shots / "numeric-forecast.png")
+
+            browser.submit("header form[action='/logout']", {})
+            assert "Sign in" in browser.text("header")
+            browser.goto(f"{base}/login?next=/questions/{choice_id}")
+            browser.submit("#login-form", {"handle": "bob", "password": PASSWORD})
+            assert browser.path == f"/questions/{choice_id}"
+            assert "1 forecast hidden" in browser.text("#hidden-forecasts")
+            assert "North is dredged." not in browser.text("body")
+            assert "Resolve" not in browser.text("body")  # bob does not own it
+            browser.screenshot(shots / "hidden-forecasts.png")
         finally:
             browser.close()
