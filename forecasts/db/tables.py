@@ -22,6 +22,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "AccountRow",
     "ApiTokenRow",
+    "CommentRow",
     "CorrectionRow",
     "EvidenceRow",
     "ForecastRow",
@@ -248,3 +249,16 @@ class WebSecretRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CommentRow(SQLModel, table=True):
+    """A signed-in forecaster's comment on a question (discussion; forecasts carry their own
+    ledgered rationale in ``note``)."""
+
+    __tablename__ = "comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", max_length=64, index=True)
+    author: str = Field(foreign_key="forecaster.handle", max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()

@@ -17,10 +17,13 @@ from forecasts.errors import DatabaseError
 from forecasts.timeutils import as_utc
 
 from .store import Store
-from .tables import AccountRow, QuestionWebRow, WebSecretRow
+from .tables import AccountRow, CommentRow, QuestionWebRow, WebSecretRow
 
 __all__ = [
     "StoredAccount",
+    "StoredComment",
+    "add_comment",
+    "comments",
     "WebQuestion",
     "account",
     "put_account",
@@ -64,6 +67,39 @@ def account(store: Store, handle: str) -> StoredAccount | None:
         if row is None:
             return None
         return StoredAccount(row.handle, row.password_hash, row.admin, as_utc(row.updated_at))
+
+
+@dataclass(frozen=True)
+class StoredComment:
+    id: int
+    question_id: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+def add_comment(
+    store: Store, question_id: str, *, author: str, body: str, as_of: datetime
+) -> StoredComment:
+    with store.transaction() as session:
+        row = CommentRow(question_id=question_id, author=author, body=body, created_at=as_of)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return StoredComment(row.id, question_id, author, body, as_utc(as_of))
+
+
+def comments(store: Store, question_id: str) -> list[StoredComment]:
+    """Oldest first."""
+    table = getattr(CommentRow, "__table__")  # noqa: B009  (set by SQLModel)
+    c = table.c
+    with store.reading() as session:
+        rows = session.connection().execute(
+            select(c.id, c.question_id, c.author, c.body, c.created_at)
+            .where(c.question_id == question_id)
+            .order_by(c.id)
+        )
+        return [StoredComment(i, q, a, b, as_utc(t)) for i, q, a, b, t in rows]
 
 
 def put_question_web(session: Session, question_id: str, settings: WebQuestion) -> None:

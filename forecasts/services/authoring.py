@@ -20,7 +20,10 @@ from .recording import build_forecast, check_resolution_spec, new_id
 from .resolving import resolve_by_hand
 
 __all__ = [
+    "Comment",
     "QuestionSettings",
+    "comment",
+    "comments_on",
     "create_question",
     "may_resolve",
     "predict",
@@ -30,6 +33,26 @@ __all__ = [
 ]
 
 QuestionSettings = _rows.WebQuestion
+Comment = _rows.StoredComment
+MAX_COMMENT = 4000
+
+
+def comment(store: Store, question_id: str, *, by: str, body: str, as_of: datetime) -> Comment:
+    """A forecaster's comment on a question (kept with the question, outside the ledger)."""
+    text = body.strip()
+    if not text:
+        raise FieldError("comment", "required: say something")
+    if len(text) > MAX_COMMENT:
+        raise FieldError("comment", f"longer than {MAX_COMMENT} characters")
+    if store.question(question_id) is None:
+        raise NotFoundError("question", question_id)
+    if store.forecaster(by) is None:
+        raise NotFoundError("forecaster", by)
+    return _rows.add_comment(store, question_id, author=by, body=text, as_of=as_of)
+
+
+def comments_on(store: Store, question_id: str) -> list[Comment]:
+    return _rows.comments(store, question_id)
 
 
 def question_settings(store: Store, question_id: str) -> QuestionSettings:

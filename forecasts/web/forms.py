@@ -18,6 +18,8 @@ from forecasts.errors import FieldError, ForbiddenError, InputError, NotFoundErr
 from forecasts.quick import parse_quick
 from forecasts.services.accounts import session_secret
 from forecasts.services.authoring import (
+    comment,
+    comments_on,
     create_question,
     predict,
     question_settings,
@@ -69,7 +71,12 @@ def prepare_question(
             account = signed_in(request, store)
         except SignInRequired:
             account = None
+    notes = comments_on(store, question_id)
+    if hidden or (settings.hide_forecasts and not shown and store.resolution(question_id) is None):
+        # Comments would give away the hidden forecasts' reasons.
+        notes = [c for c in notes if c.author == handle]
     request.state.forms = {
+        "comments": notes,
         "hidden": hidden,
         "hide_forecasts": settings.hide_forecasts,
         # The same rule as services.authoring.may_resolve, on the settings already read.
@@ -182,6 +189,23 @@ def build_forms_router(templates: Jinja2Templates) -> APIRouter:
     @router.post("/questions/{question_id}/annul", response_model=None)
     def annul(question_id: str, request: Request, store: StoreDep, form: FormDep) -> Response:
         return resolving(request, store, question_id, form, "annulled")
+
+    @router.post("/questions/{question_id}/comment", response_model=None)
+    def add_comment(question_id: str, request: Request, store: StoreDep, form: FormDep) -> Response:
+        account = signed_in(request, store, f"/questions/{question_id}")
+        try:
+            comment(
+                store,
+                question_id,
+                by=account.handle,
+                body=str(form.get("comment", "")),
+                as_of=utc_now(),
+            )
+        except NotFoundError as exc:
+            return render(request, "missing.html", 404, message=exc.message)
+        except InputError as exc:
+            return question_again(request, store, question_id, exc, form)
+        return RedirectResponse(f"/questions/{question_id}#comments", status_code=303)
 
     @router.post("/quick", response_model=None)
     def quick(request: Request, store: StoreDep, form: FormDep) -> Response:

@@ -96,6 +96,8 @@ def test_sign_in_create_forecast_refuse_resolve_and_score(
             history = browser.text("#forecasts + svg + table, #forecasts + table")
             assert "0.7" in history and "Cold winters lately." in history
             assert "Update forecast" in browser.text("#forecast-form")
+            browser.submit("#comment-form", {"comment": "Buoys report 4 cm already."})
+            assert "Buoys report 4 cm already." in browser.text("#comments ~ .comment")
             browser.screenshot(shots / "question-forecast.png")
             shown = _show(database_url, question_id)
             assert [(f["forecaster"], f["probability"], f["note"]) for f in shown["forecasts"]] == [

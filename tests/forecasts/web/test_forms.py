@@ -258,3 +258,32 @@ def test_predict_command(web: tuple[Store, str]) -> None:
     )
     assert result.exit_code == 2 and "no forecaster with id 'nobody'" in result.output
     assert store.ledger_head() == head
+
+
+def test_comments_are_shown_refused_when_empty_and_hidden_with_forecasts(
+    web: tuple[Store, str],
+) -> None:
+    from forecasts.services.authoring import comments_on
+
+    store, url = web
+    alice, bob = _client(url), _client(url)
+    alice_token, bob_token = _sign_in(alice, "alice"), _sign_in(bob, "bob")
+    open_id = _new_question(alice, alice_token)
+    hidden_id = _new_question(alice, alice_token, hide_forecasts="1")
+    for question_id in (open_id, hidden_id):
+        response = alice.post(
+            f"/questions/{question_id}/comment",
+            data={"comment": "Ice charts say thin.", "csrf_token": alice_token},
+        )
+        assert response.status_code == 200 and "Ice charts say thin." in response.text
+    response = alice.post(
+        f"/questions/{open_id}/comment", data={"comment": "   ", "csrf_token": alice_token}
+    )
+    assert response.status_code == 422 and 'id="error-comment"' in response.text
+    response = alice.post(f"/questions/{open_id}/comment", data={"comment": "no token"})
+    assert response.status_code == 403
+    assert [c.body for c in comments_on(store, open_id)] == ["Ice charts say thin."]
+    assert "Ice charts say thin." in bob.get(f"/questions/{open_id}").text
+    assert "Ice charts say thin." not in bob.get(f"/questions/{hidden_id}").text
+    bob.post(f"/questions/{hidden_id}/forecast", data={"p": "0.5", "csrf_token": bob_token})
+    assert "Ice charts say thin." in bob.get(f"/questions/{hidden_id}").text

@@ -1,4 +1,4 @@
-"""Web accounts (argon2 password hashes), per-question web settings, the session key.
+"""Web accounts (argon2 password hashes), per-question web settings, comments, the session key.
 
 Revision ID: 0006
 Revises: 0005
@@ -36,6 +36,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("question_id"),
     )
     op.create_table(
+        "comment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.String(length=64), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["author"], ["forecaster.handle"]),
+        sa.ForeignKeyConstraint(["question_id"], ["question.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_comment_question_id"), ["question_id"], unique=False)
+    op.create_table(
         "web_secret",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
@@ -45,5 +58,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("web_secret")
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comment_question_id"))
+    op.drop_table("comment")
     op.drop_table("question_web")
     op.drop_table("account")
