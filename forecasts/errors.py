@@ -23,6 +23,7 @@ __all__ = [
     "ConflictError",
     "DatabaseError",
     "FieldError",
+    "ForbiddenError",
     "ForecastsError",
     "ImportFileError",
     "InputError",
@@ -77,6 +78,12 @@ class ConflictError(InputError):
         super().__init__(f"a {kind} with id '{key}' already exists")
         self.kind = kind
         self.key = key
+
+
+class ForbiddenError(InputError):
+    """The person asking may not do this (e.g. resolve someone else's question)."""
+
+    code = "forbidden"
 
 
 class ImportFileError(InputError):

@@ -28,7 +28,13 @@ from forecasts.domain import (
 from forecasts.domain.models import Distribution, UTCDateTime
 from forecasts.errors import FieldError
 
-__all__ = ["ForecastFields", "ForecastInput", "describe_validation_error", "first_problem"]
+__all__ = [
+    "ForecastFields",
+    "ForecastInput",
+    "describe_validation_error",
+    "first_problem",
+    "probability_fields",
+]
 
 
 def _problems(exc: ValidationError, prefix: str, fallback: str) -> list[tuple[str, str]]:
@@ -60,6 +66,31 @@ def _probability(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     return parse_probability(value) if isinstance(value, int | float | str) else value
+
+
+def probability_fields(text: str, *, field: str = "p") -> dict[str, str]:
+    """One box for a binary forecast: ``{"p": ...}`` for 0.7, 70% or 7:3, ``{"said": ...}``
+    for a phrase of the ICD 203 scale ("very likely").
+
+    >>> probability_fields("70%"), probability_fields("very likely")
+    ({'p': '70%'}, {'said': 'very likely'})
+    """
+    raw = text.strip()
+    if not raw:
+        raise FieldError(field, "required: 0.7, 70%, odds 7:3 or a phrase such as 'likely'")
+    try:
+        parse_probability(raw)
+    except ValueError as exc:
+        if raw[0].isdigit() or raw[0] in ".-+":
+            raise FieldError(field, str(exc)) from None
+        try:
+            lookup_phrase(raw)
+        except ValueError:
+            raise FieldError(
+                field, f"'{raw}' is not 0.7, 70%, odds 7:3 or a phrase such as 'likely'"
+            ) from None
+        return {"said": raw}
+    return {"p": raw}
 
 
 class ForecastFields(BaseModel):

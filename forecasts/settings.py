@@ -85,6 +85,9 @@ class Settings(BaseModel):
     """FORECASTS_SMTP_PASSWORD: its password."""
     smtp_starttls: bool = True
     """FORECASTS_SMTP_STARTTLS: upgrade the connection with STARTTLS before logging in."""
+    session_secret: SecretStr | None = None
+    """FORECASTS_SESSION_SECRET: key that signs web session cookies (default: one generated
+    and kept in the database on first use)."""
 
 
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+")
@@ -145,6 +148,12 @@ def _webhook_url(value: str) -> str:
     return value
 
 
+def _session_secret(value: str) -> SecretStr:
+    if len(value) < 32:
+        raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return SecretStr(value)
+
+
 def _interval(value: str) -> str:
     parse_duration(value)  # kept as text: the scheduler parses it where it is used
     return value
@@ -174,6 +183,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FORECASTS_SMTP_USERNAME": ("smtp_username", _text),
     "FORECASTS_SMTP_PASSWORD": ("smtp_password", _secret),
     "FORECASTS_SMTP_STARTTLS": ("smtp_starttls", _flag),
+    "FORECASTS_SESSION_SECRET": ("session_secret", _session_secret),
 }
 """Each variable the application reads: the :class:`Settings` field it sets and its reader."""
 

@@ -32,6 +32,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """Build the app over ``store`` (or a store opened from ``settings``, closed on shutdown)."""
     from forecasts.web import build_router
     from forecasts.web.due import build_due_router
+    from forecasts.web.forms import install_forms
 
     owned = store is None
     the_store = store if store is not None else open_database(settings.database_url)
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)
     for module in (forecasters, questions, writes, records, due):
         app.include_router(module.router)
+    install_forms(app, settings, the_store)
     app.include_router(build_router())
     app.include_router(build_due_router())
     install_docs(app)

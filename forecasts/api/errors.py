@@ -11,7 +11,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from forecasts.errors import ConflictError, FieldError, ForecastsError, InputError, NotFoundError
+from forecasts.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    ForecastsError,
+    InputError,
+    NotFoundError,
+)
 
 from .schemas import ErrorBody, UnprocessableBody
 
@@ -19,7 +26,9 @@ __all__ = ["ERRORS", "READ_ERRORS", "WRITE_ERRORS", "error_response", "status_fo
 
 
 def status_for(exc: ForecastsError) -> int:
-    """404 not found, 409 conflict, 422 other bad input, 500 a failed operation."""
+    """403 forbidden, 404 not found, 409 conflict, 422 other bad input, 500 a failed operation."""
+    if isinstance(exc, ForbiddenError):
+        return 403
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, ConflictError):

@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
         forecasters,
         forecasts,
         ledger,
+        predict,
         questions,
         reminders_cmd,
         resolve,
@@ -54,6 +55,7 @@ def build_app() -> typer.Typer:
     app.add_typer(sources_cmd.app())
     app.add_typer(extract_cmd.app())
     app.add_typer(reminders_cmd.app())
+    app.command("predict")(predict.predict)
     return app
 
 

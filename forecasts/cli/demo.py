@@ -42,6 +42,8 @@ def demo_summary(store: Store, *, as_of: datetime, db: str) -> list[str]:
         "",
         f"Open the pages: forecasts serve --db {db}  then http://127.0.0.1:8000/ "
         "(forecasters at /forecasters/HANDLE, API docs at /docs)",
+        f"Sign in to forecast there: forecasts forecaster passwd analyst --db {db} "
+        "(asks for a password), then /login",
     ]
     return lines
 

@@ -1,4 +1,4 @@
-"""``forecaster add|list``."""
+"""``forecaster add|list|passwd``."""
 
 from __future__ import annotations
 
@@ -55,9 +55,39 @@ def forecaster_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         typer.echo(format_forecaster(forecaster))
 
 
+@cli_errors
+def forecaster_passwd(
+    handle: Annotated[str, typer.Argument(help="The forecaster who signs in to the web app.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="May resolve and annul any question on the web.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a forecaster's web password (stored as an argon2 hash); ends their old sessions."""
+    import getpass
+    import sys
+
+    from forecasts.errors import FieldError
+    from forecasts.services.accounts import set_password
+    from forecasts.timeutils import utc_now
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise FieldError("password", "the two entries differ")
+    account = set_password(open_cli_store(db), handle, password, admin=admin, as_of=utc_now())
+    typer.echo(f"password set for {account.handle}{' (admin)' if account.admin else ''}")
+
+
 def app() -> typer.Typer:
-    group = new_app("forecaster", "Add and list forecasters.")
+    group = new_app("forecaster", "Add and list forecasters; set web passwords.")
     group.command("add")(forecaster_add)
     group.command("list")(forecaster_list)
     group.command("set-reminders")(reminders_cmd.set_reminders_command)
+    group.command("passwd")(forecaster_passwd)
     return group

@@ -20,7 +20,9 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "AccountRow",
     "ApiTokenRow",
+    "CommentRow",
     "CorrectionRow",
     "EvidenceRow",
     "ForecastRow",
@@ -31,9 +33,11 @@ __all__ = [
     "ReminderClaimRow",
     "ReminderContactRow",
     "ReminderRow",
+    "QuestionWebRow",
     "ResolutionAttemptRow",
     "ResolutionCheckRow",
     "ResolutionRow",
+    "WebSecretRow",
 ]
 
 
@@ -267,3 +271,47 @@ class ReminderClaimRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     claimed_until: datetime | None = _ts(nullable=True)
+
+
+class AccountRow(SQLModel, table=True):
+    """A forecaster's web sign-in: an argon2 hash of the password, and whether it is an admin."""
+
+    __tablename__ = "account"
+
+    handle: str = Field(primary_key=True, foreign_key="forecaster.handle", max_length=64)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    admin: bool = False
+    updated_at: datetime = _ts()
+
+
+class QuestionWebRow(SQLModel, table=True):
+    """Web settings of a question: who created it in the web app, and whether others'
+    forecasts stay hidden from a signed-in forecaster until they have forecast."""
+
+    __tablename__ = "question_web"
+
+    question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
+    owner: str | None = Field(default=None, foreign_key="forecaster.handle", max_length=64)
+    hide_forecasts: bool = False
+
+
+class WebSecretRow(SQLModel, table=True):
+    """Secrets the web app generates once per database (the session-signing key)."""
+
+    __tablename__ = "web_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CommentRow(SQLModel, table=True):
+    """A signed-in forecaster's comment on a question (discussion; forecasts carry their own
+    ledgered rationale in ``note``)."""
+
+    __tablename__ = "comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", max_length=64, index=True)
+    author: str = Field(foreign_key="forecaster.handle", max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from forecasts.timeutils import utc_now
 
 from .charts import reliability_svg
 from .formatting import register_filters
+from .forms import prepare_question
 from .index_pages import build_index_router
 from .question_view import question_charts
 
@@ -87,7 +89,10 @@ def build_router() -> APIRouter:
             detail = question_detail(store, question_id, as_of=now)
         except NotFoundError as exc:
             return missing(request, exc)
-        question, forecasts = detail.question, detail.forecasts
+        question = detail.question
+        # Hidden forecasts stay out of the table, the charts and the crowd line alike.
+        forecasts = prepare_question(request, store, question.id, detail.forecasts)
+        detail = replace(detail, forecasts=forecasts)
         names = {f.handle: f.name for f in store.forecasters()}
         return render(
             request,
