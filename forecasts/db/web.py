@@ -20,6 +20,7 @@ from .store import Store
 from .tables import AccountRow, CommentRow, QuestionWebRow, WebSecretRow
 
 __all__ = [
+    "question_owners",
     "StoredAccount",
     "StoredComment",
     "add_comment",
@@ -119,6 +120,15 @@ def question_web(store: Store, question_id: str) -> WebQuestion:
     if row is None:
         return WebQuestion(owner=None, hide_forecasts=False)
     return WebQuestion(owner=row.owner, hide_forecasts=row.hide_forecasts)
+
+
+def question_owners(store: Store) -> dict[str, str]:
+    """Question id -> the forecaster who created it in the web app (where one did)."""
+    table = getattr(QuestionWebRow, "__table__")  # noqa: B009  (set by SQLModel)
+    query = select(table.c.question_id, table.c.owner).where(table.c.owner.is_not(None))
+    with store.reading() as session:
+        rows = session.connection().execute(query).all()
+    return {str(qid): str(owner) for qid, owner in rows}
 
 
 def questions_forecast_by(store: Store, handle: str, question_id: str) -> bool:

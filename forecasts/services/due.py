@@ -14,13 +14,14 @@ from typing import Any
 
 from forecasts.db.checks import check_statuses
 from forecasts.db.store import Store
+from forecasts.db.web import question_owners
 from forecasts.domain import CheckState, Question, QuestionStatus, question_status
 
 __all__ = ["ADMIN", "DueQuestion", "due_questions"]
 
 ADMIN = "admin"
-"""Who acts on a due question. Questions record no owner, so it is whoever holds an admin
-token (the one role allowed to resolve by hand)."""
+"""Who acts on a due question nobody owns: whoever holds an admin token or account (the role
+allowed to resolve any question by hand). A question created in the web app is its owner's."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def due_questions(store: Store, *, as_of: datetime) -> list[DueQuestion]:
     """Questions waiting for a person at ``as_of``, oldest resolve date first."""
     outcomes = store.current_outcomes()
     checks = check_statuses(store)
+    owners = question_owners(store)
     found: list[DueQuestion] = []
     for question in store.questions():
         status = question_status(question, resolved=outcomes.get(question.id), as_of=as_of)
@@ -85,7 +87,7 @@ def due_questions(store: Store, *, as_of: datetime) -> list[DueQuestion]:
             DueQuestion(
                 question=question,
                 state=state,
-                who=ADMIN,
+                who=owners.get(question.id, ADMIN),
                 why=_why(state, attempts, last_error),
                 attempts=attempts,
                 last_error=last_error,

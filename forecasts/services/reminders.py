@@ -144,6 +144,7 @@ def _link(policy: ReminderPolicy, question: Question) -> str:
 
 def _due_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> list[Outgoing]:
     out: list[Outgoing] = []
+    owners = {c.handle: c for c in contacts(store)}
     for item in due_questions(store, as_of=as_of):
         q = item.question
         days = item.days_overdue(as_of)
@@ -158,6 +159,11 @@ def _due_messages(store: Store, policy: ReminderPolicy, as_of: datetime) -> list
         targets = [(EMAIL, address) for address in policy.admin_emails]
         if policy.webhook_url:
             targets.append((WEBHOOK, policy.webhook_url))
+        owner = owners.get(item.who)  # the question's owner, where they left a contact
+        if owner is not None and owner.email:
+            targets.append((EMAIL, owner.email))
+        if owner is not None and owner.webhook_url:
+            targets.append((WEBHOOK, owner.webhook_url))
         out.extend(Outgoing(("due", q.id, ch, to), message, policy.period) for ch, to in targets)
     return out
 

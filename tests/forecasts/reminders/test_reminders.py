@@ -11,9 +11,11 @@ import pytest
 
 from forecasts.db.reminders import claim_send
 from forecasts.db.store import Store, open_store
+from forecasts.domain import Forecaster
 from forecasts.errors import FieldError, NotFoundError
 from forecasts.notify import SmtpChannel, WebhookChannel
-from forecasts.services import add_question
+from forecasts.services import add_forecaster, add_question
+from forecasts.services.authoring import create_question
 from forecasts.services.due import due_questions
 from forecasts.services.reminders import (
     EMAIL,
@@ -260,3 +262,32 @@ def test_a_title_with_line_breaks_makes_a_one_line_subject(
     (mail,) = [m for m in smtp_server.messages if "NL" in str(m["Subject"])]
     assert str(mail["Subject"]) == "[forecasts] due: NL Line one Bcc: someone@example.test"
     assert mail["Bcc"] is None and str(mail["X-Envelope-To"]) == ADMIN
+
+
+def test_a_question_made_in_the_web_app_waits_for_its_owner_who_is_reminded_too(
+    store: Store, smtp_server: Mailbox, webhook_server: Hooks
+) -> None:
+    seed(store)
+    start = AS_OF - timedelta(days=150)
+    add_forecaster(store, Forecaster(handle="bob", name="Bob"), as_of=start)
+    owned = make_question(
+        "OWNED",
+        opens_at=start.isoformat(),
+        closes_at=(AS_OF - timedelta(days=60)).isoformat(),
+        resolve_on=(AS_OF - timedelta(days=50)).isoformat(),
+    )
+    create_question(store, owned, owner="bob", hide_forecasts=False, as_of=start)
+    set_reminders(
+        store, "bob", email="bob@example.test", webhook_url=None, stale_days=None, as_of=start
+    )
+    who = {d.question.id: d.who for d in due_questions(store, as_of=AS_OF)}
+    assert who == {"REV": "admin", "MAN": "admin", "OWNED": "bob"}
+
+    channels, policy = _channels(smtp_server), _policy(webhook_server)
+    run_reminders(store, channels, policy, as_of=AS_OF)
+    run_reminders(store, channels, policy, as_of=AS_OF + timedelta(hours=3))
+    counts = _mail_counts(smtp_server)
+    assert counts[("bob@example.test", "OWNED")] == 1 and counts[(ADMIN, "OWNED")] == 1
+    assert not any(to == "bob@example.test" and q != "OWNED" for to, q in counts)
+    texts = [body["text"] for _, body in webhook_server.received]
+    assert any("OWNED" in t and "waits for bob" in t for t in texts)
