@@ -1,9 +1,28 @@
-"""Track records, leaderboards and comparisons read from the store and scored."""
+"""Track records, leaderboards and comparisons read from the store and scored.
+
+Records and leaderboards are assembled from the kept scores (``forecasts.db.scores``:
+written with each resolution, correction or backdated forecast) and cached in this
+process, keyed by the database, the ledger head and the query: a new ledger event makes a
+new key, so nothing stale is served. The bootstrap intervals and reliability bands are
+cached separately, keyed by a digest of the very scores they resample, so a resolution
+that does not touch a forecaster's scores does not resample them again. Filters that
+change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
+``as_of`` before the newest outcome took effect, are computed from the raw rows.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, TypeAdapter
+
+from forecasts.db.scores import KeptRead, read_kept, rebuild_scores
 from forecasts.db.store import Store
 from forecasts.domain import Metric
 from forecasts.records import (
@@ -16,9 +35,173 @@ from forecasts.records import (
     load_record_data,
     track_record,
 )
+from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
-__all__ = ["board", "duel", "record_of", "records_of_all"]
+__all__ = [
+    "board",
+    "board_json",
+    "duel",
+    "etag_of",
+    "etag_matches",
+    "head_version",
+    "rebuild",
+    "record_json",
+    "record_of",
+    "records_of_all",
+]
+
+M = TypeVar("M", bound=BaseModel)
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+_RESULTS = 256
+_RESAMPLED = 4096
+
+
+class _Lru:
+    """A small thread-safe LRU map (API routes run in a thread pool)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self.lock:
+            if key not in self.items:
+                return None
+            self.items.move_to_end(key)
+            return self.items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+@dataclass
+class _Caches:
+    results: _Lru
+    resampled: _Lru
+
+
+_caches: _Caches | None = None
+
+
+def _get_caches() -> _Caches:
+    global _caches
+    if _caches is None:
+        _caches = _Caches(_Lru(_RESULTS), _Lru(_RESAMPLED))
+    return _caches
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in key:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    cache = _get_caches().resampled
+    name = digest.digest()
+    found = cache.get(name)
+    if found is None:
+        found = (compute(),)
+        cache.put(name, found)
+    return found[0]
+
+
+def head_version(store: Store) -> str:
+    """The ledger head as ``seq:hash``: every change to what records show moves it."""
+    head = store.ledger_head()
+    return f"{head.seq}:{head.hash}"
+
+
+def etag_of(version: str, query: str) -> str:
+    """A weak ETag for a record or board response: the ledger head and the request."""
+    digest = hashlib.sha256(f"{version}\n{query}".encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison)."""
+    if not header:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted for tag in header.split(",")
+    )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    model: BaseModel
+    as_of: datetime
+    body: bytes | None = None
+
+
+def _needs_raw(filters: RecordFilter) -> bool:
+    return filters.min_horizon_days is not None or filters.exclude_backdated
+
+
+def _kept(store: Store, as_of: datetime, filters: RecordFilter, **kw: Any) -> KeptRead | None:
+    return read_kept(
+        store,
+        as_of=as_of,
+        tag=filters.tag,
+        kind=None if filters.kind is None else filters.kind.value,
+        since=filters.since,
+        until=filters.until,
+        **kw,
+    )
+
+
+def _cached(
+    store: Store, key: tuple[Any, ...], as_of: datetime, compute: Callable[[], BaseModel | None]
+) -> _Entry | None:
+    """The cached entry for ``key`` valid at ``as_of``, computing it on a miss (None from
+    ``compute``: not cacheable, the caller computes from raw rows)."""
+    cache = _get_caches().results
+    full = (str(store.engine.url), *key)
+    entry: _Entry | None = cache.get(full)
+    if entry is not None and as_of >= entry.as_of:
+        return entry
+    model = compute()
+    if model is None:
+        return None
+    entry = _Entry(model, as_of)
+    cache.put(full, entry)
+    return entry
+
+
+def _stamped(model: M, as_of: datetime) -> M:
+    got: Any = getattr(model, "as_of", None)
+    return model if got == as_of else model.model_copy(update={"as_of": as_of})
+
+
+def _record_entry(
+    store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int, version: str
+) -> _Entry | None:
+    def compute() -> TrackRecord | None:
+        kept = _kept(store, as_of, filters, forecaster=handle)
+        if kept is None:
+            return None
+        if _needs_raw(filters):
+            data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
+            return track_record(data, handle, min_n=min_n)
+        return record_from_kept(
+            kept.rows,
+            handle=handle,
+            people=kept.people,
+            questions_available=kept.questions_available,
+            as_of=as_of,
+            filters=filters,
+            min_n=min_n,
+            memo=_memo,
+        )
+
+    key = (version, "record", handle, filters.model_dump_json(), min_n)
+    return _cached(store, key, as_of, compute)
 
 
 def record_of(
@@ -28,10 +211,47 @@ def record_of(
     as_of: datetime,
     filters: RecordFilter | None = None,
     min_n: int = DEFAULT_MIN_N,
+    version: str | None = None,
 ) -> TrackRecord:
     """One forecaster's track record over resolved, non-annulled questions."""
-    data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
-    return track_record(data, handle, min_n=min_n)
+    filters = filters or RecordFilter()
+    entry = _record_entry(store, handle, as_of, filters, min_n, version or head_version(store))
+    if entry is None:
+        data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
+        return track_record(data, handle, min_n=min_n)
+    assert isinstance(entry.model, TrackRecord)
+    return _stamped(entry.model, as_of)
+
+
+_EPOCH_STAMP = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
+
+
+def _body(entry: _Entry, as_of: datetime) -> bytes:
+    """The entry's JSON with ``as_of`` spliced in (serialised once per entry)."""
+    if entry.body is None:
+        blank = entry.model.model_copy(update={"as_of": _EPOCH_STAMP}).model_dump_json()
+        object.__setattr__(entry, "body", blank.encode())
+    assert entry.body is not None
+    marker = b'"as_of":' + _DATETIME.dump_json(_EPOCH_STAMP)
+    return entry.body.replace(marker, b'"as_of":' + _DATETIME.dump_json(as_of), 1)
+
+
+def record_json(
+    store: Store,
+    handle: str,
+    *,
+    as_of: datetime,
+    filters: RecordFilter | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    version: str | None = None,
+) -> bytes:
+    """:func:`record_of` as JSON bytes (the API's body; serialised once per ledger head)."""
+    filters = filters or RecordFilter()
+    entry = _record_entry(store, handle, as_of, filters, min_n, version or head_version(store))
+    if entry is None:
+        return record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n).model_dump_json(
+        ).encode()  # fmt: skip
+    return _body(entry, as_of)
 
 
 def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:
@@ -43,6 +263,39 @@ def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:
     return [record for record in records if record.n]
 
 
+def _board_entry(
+    store: Store,
+    as_of: datetime,
+    metric: Metric,
+    min_n: int,
+    common: bool,
+    filters: RecordFilter,
+    intervals: bool,
+    version: str,
+) -> _Entry | None:
+    def compute() -> Leaderboard | None:
+        kept = _kept(store, as_of, filters)
+        if kept is None:
+            return None
+        if _needs_raw(filters):
+            data = load_record_data(store, as_of=as_of, filters=filters)
+            return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+        return board_from_kept(
+            kept.rows,
+            people=kept.people,
+            as_of=as_of,
+            filters=filters,
+            metric=metric.value,
+            min_n=min_n,
+            common=common,
+            intervals=intervals,
+            memo=_memo,
+        )
+
+    key = (version, "board", metric.value, min_n, common, filters.model_dump_json(), intervals)
+    return _cached(store, key, as_of, compute)
+
+
 def board(
     store: Store,
     *,
@@ -52,10 +305,40 @@ def board(
     common: bool = False,
     filters: RecordFilter | None = None,
     intervals: bool = True,
+    version: str | None = None,
 ) -> Leaderboard:
     """The leaderboard by ``metric``."""
-    data = load_record_data(store, as_of=as_of, filters=filters)
-    return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+    filters = filters or RecordFilter()
+    entry = _board_entry(
+        store, as_of, metric, min_n, common, filters, intervals, version or head_version(store)
+    )
+    if entry is None:
+        data = load_record_data(store, as_of=as_of, filters=filters)
+        return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+    assert isinstance(entry.model, Leaderboard)
+    return _stamped(entry.model, as_of)
+
+
+def board_json(
+    store: Store,
+    *,
+    as_of: datetime,
+    metric: Metric = Metric.BRIER,
+    min_n: int = 1,
+    common: bool = False,
+    filters: RecordFilter | None = None,
+    version: str | None = None,
+) -> bytes:
+    """:func:`board` as JSON bytes (serialised once per ledger head and query)."""
+    filters = filters or RecordFilter()
+    entry = _board_entry(
+        store, as_of, metric, min_n, common, filters, True, version or head_version(store)
+    )
+    if entry is None:
+        ranked = board(store, as_of=as_of, metric=metric, min_n=min_n, common=common,
+                       filters=filters)  # fmt: skip
+        return ranked.model_dump_json().encode()
+    return _body(entry, as_of)
 
 
 def duel(
@@ -70,3 +353,8 @@ def duel(
     """Two forecasters on the questions both answered."""
     data = load_record_data(store, as_of=as_of, filters=filters)
     return compare(data, a, b, metric=metric)
+
+
+def rebuild(store: Store) -> int:
+    """Recompute every kept score from the raw rows; returns how many were written."""
+    return rebuild_scores(store)
