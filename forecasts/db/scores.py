@@ -165,7 +165,6 @@ def check_kept(conn: Connection) -> list[str]:
     fresh_s = {(r["question_id"], r["forecaster"]): r for r in scores}
     stored_q = {r["question_id"]: dict(r) for r in conn.execute(select(_KQT)).mappings()}
     stored_s = {
-        (r["question_id"], r["forecaster"]): dict(r)
-        for r in conn.execute(select(_KST)).mappings()
+        (r["question_id"], r["forecaster"]): dict(r) for r in conn.execute(select(_KST)).mappings()
     }
     return _compare("kept question", stored_q, fresh_q) + _compare("kept score", stored_s, fresh_s)
