@@ -2,10 +2,21 @@
 
 What: a SQLite database with 100,000 binary forecasts (1,000 resolved questions, 100
 forecasters, so about 1,000 forecasts per track record), bulk-inserted with SQLAlchemy core
-inserts -- not through the ledger -- served by ``forecasts serve`` (uvicorn, one worker) on
-loopback. One client sends sequential keep-alive requests; the report gives requests per
-second and p50/p99 latency of the track record (random handles) and of ``GET /api/health``
-(no database), and their ratio. Prints one JSON object.
+inserts -- not through the ledger -- then ``rebuild-scores`` (as after an upgrade), served by
+``forecasts serve`` (uvicorn, one worker) on loopback. One client sends sequential
+keep-alive requests; the report gives requests per second and p50/p99 latency of the track
+record (random handles) and of the trivial endpoints ``GET /api/health`` (no database) and
+``GET /api/ledger/head`` (one read), and their ratios, measured in the same run:
+
+* ``record_warm``: the cache holds the record for the current ledger head;
+* ``record_cold_untouched``: each request follows a new resolution (recorded through the
+  services by this process, so the server's cache is keyed by a new ledger head) of a
+  question the requested forecaster did not forecast on;
+* ``record_cold_touched``: each request follows the resolution of a question the requested
+  forecaster did forecast on (their scores changed: the bootstrap is recomputed);
+* ``question_page`` (``GET /questions/{id}``, HTML) warm and right after a resolution.
+
+Prints one JSON object.
 
 Prerequisites: the package installed. To run::
 
@@ -25,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +48,12 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from forecasts.db.store import open_store  # noqa: E402
+from forecasts.db.scores import rebuild_scores  # noqa: E402
+from forecasts.db.store import Store, open_store  # noqa: E402
+from forecasts.domain import Question, Resolution  # noqa: E402
+from forecasts.inputs import ForecastInput  # noqa: E402
+from forecasts.services import add_forecast, add_question, add_resolution  # noqa: E402
+from forecasts.timeutils import utc_now  # noqa: E402
 
 
 def _records_module() -> Any:
@@ -78,12 +95,80 @@ def measure(client: httpx.Client, paths: list[str], seconds: float) -> dict[str,
     }
 
 
+def _pending_questions(
+    store: Store, n: int, per_question: int, n_forecasters: int
+) -> list[tuple[str, list[int]]]:
+    """``n`` open questions, each forecast by ``per_question`` forecasters (ledgered)."""
+    rng = np.random.default_rng(7)
+    made = "2026-01-02T00:00:00+00:00"
+    pending = []
+    for i in range(n):
+        qid = f"p{i:04d}"
+        question = Question.model_validate(
+            {"id": qid, "title": f"Pending {qid}?", "kind": "binary", "opens_at": "2026-01-01",
+             "closes_at": "2026-01-03", "resolve_on": "2026-01-04"}
+        )  # fmt: skip
+        add_question(store, question, as_of=utc_now())
+        who = sorted(int(f) for f in rng.choice(n_forecasters, per_question, replace=False))
+        for f in who:
+            entry = ForecastInput.model_validate(
+                {"question": qid, "by": f"fc{f:04d}", "p": float(rng.uniform(0.05, 0.95)),
+                 "made_at": made}
+            )  # fmt: skip
+            add_forecast(store, entry, as_of=datetime.fromisoformat(made))
+        pending.append((qid, who))
+    return pending
+
+
+def _cold(
+    client: httpx.Client,
+    store: Store,
+    pending: list[tuple[str, list[int]]],
+    n_forecasters: int,
+    *,
+    touched: bool,
+    page: bool = False,
+) -> dict[str, float]:
+    """Resolve one question, then time one request: p50 and p99 over ``pending``."""
+    rng = np.random.default_rng(11 if touched else 13)
+    latencies = []
+    for qid, who in pending:
+        outcome = "yes" if rng.uniform() < 0.5 else "no"
+        add_resolution(store, Resolution(question_id=qid, outcome=outcome, resolved_at=utc_now(),
+                                         method="manual", by="bench", note="bench"),
+                       as_of=utc_now())  # fmt: skip
+        if page:
+            path = f"/questions/{qid}"
+        else:
+            others = sorted(set(range(n_forecasters)) - set(who))
+            f = int(rng.choice(who if touched else others))
+            path = f"/api/forecasters/fc{f:04d}/record"
+        begin = time.perf_counter()
+        response = client.get(path)
+        latencies.append(time.perf_counter() - begin)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+    ms = np.asarray(latencies) * 1000
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="API benchmark")
     parser.add_argument("--forecasts", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=1_000)
     parser.add_argument("--forecasters", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=15.0, help="Per endpoint.")
+    parser.add_argument("--cold", type=int, default=60, help="Resolutions per cold phase.")
+    parser.add_argument(
+        "--per-question",
+        type=int,
+        default=5,
+        help="Forecasters on each question resolved in the cold phases.",
+    )
     args = parser.parse_args(argv)
     bench = _records_module()
     data = bench.synthetic(args.forecasts, args.questions, args.forecasters)
@@ -91,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{tmp}/api.db"
         store = open_store(url)
         bench.fill_sqlite(store, data)
-        store.close()
+        started = time.perf_counter()
+        kept = rebuild_scores(store)
+        rebuild_s = time.perf_counter() - started
+        pending = _pending_questions(store, 3 * args.cold, args.per_question, args.forecasters)
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "forecasts", "serve", "--db", url, "--port", str(port)],
@@ -113,13 +201,25 @@ def main(argv: list[str] | None = None) -> int:
                 handles = [f"fc{i:04d}" for i in rng.integers(0, args.forecasters, 500)]
                 record_paths = [f"/api/forecasters/{h}/record" for h in handles]
                 sample = client.get(record_paths[0]).json()
-                measure(client, record_paths, 2.0)  # warm-up
+                for path in sorted(set(record_paths)):  # warm: every handle's record cached
+                    client.get(path)
+                measure(client, record_paths, 1.0)
                 record = measure(client, record_paths, args.seconds)
                 measure(client, ["/api/health"], 1.0)
                 trivial = measure(client, ["/api/health"], args.seconds)
+                head = measure(client, ["/api/ledger/head"], args.seconds)
+                n = args.cold
+                untouched = _cold(client, store, pending[:n], args.forecasters, touched=False)
+                touched = _cold(client, store, pending[n : 2 * n], args.forecasters, touched=True)
+                page_cold = _cold(client, store, pending[2 * n :], args.forecasters,
+                                  touched=False, page=True)  # fmt: skip
+                pages = [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)]
+                measure(client, pages, 1.0)
+                page_warm = measure(client, pages, args.seconds)
         finally:
             server.terminate()
             server.wait(timeout=10)
+            store.close()
     report = {
         "benchmark": "GET /api/forecasters/{handle}/record vs GET /api/health, same app",
         "server": "forecasts serve (uvicorn, 1 worker), loopback, SQLite file",
@@ -130,10 +230,38 @@ def main(argv: list[str] | None = None) -> int:
         "forecasts_per_record": round(args.forecasts / args.forecasters),
         "data": "synthetic, bulk-inserted with core inserts, not through the ledger",
         "record_n_questions_example": sample["n"],
-        "record": record,
-        "trivial": trivial,
-        "rps_ratio_trivial_over_record": round(trivial["rps"] / record["rps"], 1),
-        "p50_ratio_record_over_trivial": round(record["p50_ms"] / trivial["p50_ms"], 1),
+        "kept_scores_rebuilt": kept,
+        "rebuild_scores_s": round(rebuild_s, 2),
+        "cold_phase": f"{args.cold} resolutions each, {args.per_question} forecasters per "
+        "resolved question",
+        "trivial_health": trivial,
+        "trivial_ledger_head": head,
+        "record_warm": record,
+        "record_cold_untouched": untouched,
+        "record_cold_touched": touched,
+        "question_page_warm": page_warm,
+        "question_page_cold": page_cold,
+        "p50_ratios_over_health": {
+            name: round(m["p50_ms"] / trivial["p50_ms"], 2)
+            for name, m in (
+                ("record_warm", record),
+                ("record_cold_untouched", untouched),
+                ("record_cold_touched", touched),
+                ("question_page_warm", page_warm),
+                ("question_page_cold", page_cold),
+                ("ledger_head", head),
+            )
+        },  # fmt: skip
+        "p50_ratios_over_ledger_head": {
+            name: round(m["p50_ms"] / head["p50_ms"], 2)
+            for name, m in (
+                ("record_warm", record),
+                ("record_cold_untouched", untouched),
+                ("record_cold_touched", touched),
+                ("question_page_warm", page_warm),
+                ("question_page_cold", page_cold),
+            )
+        },  # fmt: skip
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python "
         f"{platform.python_version()}",
     }

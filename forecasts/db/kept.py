@@ -95,6 +95,12 @@ def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> Non
         conn.execute(insert(table), list(rows[start : start + _CHUNK]))
 
 
+def _stamped(conn: Connection, scores: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
+    seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
+    return [{**row, "seq": seq} for row in scores]
+
+
 def keep_scores(session: Session, question_id: str) -> None:
     """Rewrite ``question_id``'s kept question and score rows in ``session``'s transaction."""
     session.flush()
@@ -104,7 +110,7 @@ def keep_scores(session: Session, question_id: str) -> None:
     conn.execute(delete(ks).where(ks.c.question_id == question_id))
     conn.execute(delete(kq).where(kq.c.question_id == question_id))
     _insert(conn, kq, questions)
-    _insert(conn, ks, scores)
+    _insert(conn, ks, _stamped(conn, scores))
 
 
 def write_all_kept(
@@ -116,7 +122,7 @@ def write_all_kept(
     conn.execute(delete(ks))
     conn.execute(delete(kq))
     _insert(conn, kq, list(questions))
-    score_list = list(scores)
+    score_list = _stamped(conn, list(scores))
     _insert(conn, ks, score_list)
     conn.execute(delete(state))
     conn.execute(insert(state), [{"id": 1, "complete": True}])

@@ -20,7 +20,14 @@ from .kept import compute_kept, kept_complete, rebuild_on
 from .store import Store
 from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, QuestionRow
 
-__all__ = ["READ_COLUMNS", "KeptRead", "check_kept", "read_kept", "rebuild_scores"]
+__all__ = [
+    "READ_COLUMNS",
+    "KeptRead",
+    "check_kept",
+    "kept_version",
+    "read_kept",
+    "rebuild_scores",
+]
 
 _KQT = KeptQuestionRow.__table__  # type: ignore[attr-defined]
 _KST = KeptScoreRow.__table__  # type: ignore[attr-defined]
@@ -63,6 +70,55 @@ def _has_tag(tags: Any, tag: str) -> bool:
     return tag in (tags or [])
 
 
+def _usable(conn: Connection, as_of: datetime) -> bool:
+    if not kept_complete(conn):
+        return False
+    later = select(_KQ.question_id).where(_KQ.effective_at > as_of).limit(1)
+    return conn.execute(later).first() is None
+
+
+def _where(kind: str | None, since: datetime | None, until: datetime | None) -> list[Any]:
+    where = [_KQ.outcome != "annulled"]
+    if kind is not None:
+        where.append(_Q.kind == kind)
+    if since is not None:
+        where.append(_KQ.close >= since)
+    if until is not None:
+        where.append(_KQ.close <= until)
+    return where
+
+
+def _available(conn: Connection, where: list[Any], tag: str | None) -> int:
+    joined = _KQT.join(_QT, _KQ.question_id == _Q.id)
+    if tag is None:
+        count = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar()
+        return int(count or 0)
+    tags = conn.execute(select(_Q.tags).select_from(joined).where(*where))
+    return sum(1 for (t,) in tags if _has_tag(t, tag))
+
+
+def kept_version(
+    store: Store,
+    *,
+    as_of: datetime,
+    forecaster: str,
+    tag: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[tuple[int, int], int] | None:
+    """``((rows, newest seq), questions available)`` for ``forecaster``: their record changed
+    exactly when the first pair did (None: the kept rows cannot stand for ``as_of``)."""
+    with store.reading() as session:
+        conn = session.connection()
+        if not _usable(conn, as_of):
+            return None
+        count, newest = conn.execute(
+            select(func.count(), func.max(_KS.seq)).where(_KS.forecaster == forecaster)
+        ).one()
+        return (int(count), int(newest or 0)), _available(conn, _where(kind, since, until), tag)
+
+
 def read_kept(
     store: Store,
     *,
@@ -76,36 +132,17 @@ def read_kept(
     """Kept rows matching the question filters (None: compute from the raw rows instead)."""
     with store.reading() as session:
         conn = session.connection()
-        if not kept_complete(conn):
-            return None
-        later = select(_KQ.question_id).where(_KQ.effective_at > as_of).limit(1)
-        if conn.execute(later).first() is not None:
+        if not _usable(conn, as_of):
             return None
         people = [tuple(r) for r in conn.execute(select(_P.handle, _P.name).order_by(_P.handle))]
-        where = [_KQ.outcome != "annulled"]
-        if kind is not None:
-            where.append(_Q.kind == kind)
-        if since is not None:
-            where.append(_KQ.close >= since)
-        if until is not None:
-            where.append(_KQ.close <= until)
-        joined = _KQ.question_id == _Q.id
-        if tag is None:
-            available = conn.execute(
-                select(func.count()).select_from(_KQT.join(_QT, joined)).where(*where)
-            ).scalar()
-        else:
-            available = sum(
-                1
-                for (t,) in conn.execute(
-                    select(_Q.tags).select_from(_KQT.join(_QT, joined)).where(*where)
-                )
-                if _has_tag(t, tag)
-            )
+        where = _where(kind, since, until)
+        available = _available(conn, where, tag)
         columns = [
             _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KQ.close, _KS.forecaster,
-            *(getattr(_KS, name) for name in _SCORE), _Q.tags,
+            *(getattr(_KS, name) for name in _SCORE),
         ]  # fmt: skip
+        if tag is not None:
+            columns.append(_Q.tags)
         query = (
             select(*columns)
             .select_from(
@@ -118,8 +155,11 @@ def read_kept(
         )
         if forecaster is not None:
             query = query.where(_KS.forecaster == forecaster)
-        rows = [tuple(r[:-1]) for r in conn.execute(query) if tag is None or _has_tag(r[-1], tag)]
-    return KeptRead(people, int(available or 0), rows)
+        if tag is None:
+            rows = [tuple(r) for r in conn.execute(query)]
+        else:
+            rows = [tuple(r[:-1]) for r in conn.execute(query) if _has_tag(r[-1], tag)]
+    return KeptRead(people, available, rows)
 
 
 def _same(a: Any, b: Any) -> bool:

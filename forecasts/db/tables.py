@@ -261,6 +261,9 @@ class KeptScoreRow(SQLModel, table=True):
     crps: float | None = None
     interval_score: float | None = None
     in_interval: bool | None = None
+    seq: int = 0
+    """The ledger head when the row was written: with the row count, a forecaster's
+    kept rows changed exactly when this pair did (what a cached record is keyed by)."""
 
 
 class KeptStateRow(SQLModel, table=True):

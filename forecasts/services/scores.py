@@ -2,10 +2,13 @@
 
 Records and leaderboards are assembled from the kept scores (``forecasts.db.scores``:
 written with each resolution, correction or backdated forecast) and cached in this
-process, keyed by the database, the ledger head and the query: a new ledger event makes a
-new key, so nothing stale is served. The bootstrap intervals and reliability bands are
-cached separately, keyed by a digest of the very scores they resample, so a resolution
-that does not touch a forecaster's scores does not resample them again. Filters that
+process (an LRU per process: each API worker has its own). A leaderboard is keyed by the
+database, the ledger head and the query, so any new ledger event makes a new key. A track
+record is keyed by the forecaster's kept rows (their count and the newest ledger sequence
+that wrote one) and the query: a resolution of a question they did not forecast on leaves
+their record cached; the two figures that depend on other questions (``as_of`` and
+``questions_available``) are filled in on each request. The bootstrap intervals and
+reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
 """
@@ -22,7 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from forecasts.db.scores import KeptRead, read_kept, rebuild_scores
+from forecasts.db.scores import KeptRead, kept_version, read_kept, rebuild_scores
 from forecasts.db.store import Store
 from forecasts.domain import Metric
 from forecasts.records import (
@@ -179,16 +182,31 @@ def _stamped(model: M, as_of: datetime) -> M:
     return model if got == as_of else model.model_copy(update={"as_of": as_of})
 
 
+_BLANK = -1  # questions_available in a cached body, replaced on each request
+
+
 def _record_entry(
-    store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int, version: str
-) -> _Entry | None:
+    store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int
+) -> tuple[_Entry, int] | None:
+    """The cached record and the questions available now (None: compute from raw rows)."""
+    selection: dict[str, Any] = {
+        "tag": filters.tag,
+        "kind": None if filters.kind is None else filters.kind.value,
+        "since": filters.since,
+        "until": filters.until,
+    }
+    probe = kept_version(store, as_of=as_of, forecaster=handle, **selection)
+    if probe is None:
+        return None
+    version, available = probe
+
     def compute() -> TrackRecord | None:
-        kept = _kept(store, as_of, filters, forecaster=handle)
-        if kept is None:
-            return None
         if _needs_raw(filters):
             data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
             return track_record(data, handle, min_n=min_n)
+        kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
+        if kept is None:
+            return None
         return record_from_kept(
             kept.rows,
             handle=handle,
@@ -200,8 +218,9 @@ def _record_entry(
             memo=_memo,
         )
 
-    key = (version, "record", handle, filters.model_dump_json(), min_n)
-    return _cached(store, key, as_of, compute)
+    key = ("record", handle, version, filters.model_dump_json(), min_n)
+    entry = _cached(store, key, as_of, compute)
+    return None if entry is None else (entry, available)
 
 
 def record_of(
@@ -211,26 +230,30 @@ def record_of(
     as_of: datetime,
     filters: RecordFilter | None = None,
     min_n: int = DEFAULT_MIN_N,
-    version: str | None = None,
 ) -> TrackRecord:
     """One forecaster's track record over resolved, non-annulled questions."""
     filters = filters or RecordFilter()
-    entry = _record_entry(store, handle, as_of, filters, min_n, version or head_version(store))
-    if entry is None:
+    found = _record_entry(store, handle, as_of, filters, min_n)
+    if found is None:
         data = load_record_data(store, as_of=as_of, filters=filters, forecaster=handle)
         return track_record(data, handle, min_n=min_n)
+    entry, available = found
     assert isinstance(entry.model, TrackRecord)
-    return _stamped(entry.model, as_of)
+    record = _stamped(entry.model, as_of)
+    if record.questions_available != available:
+        record = record.model_copy(update={"questions_available": available})
+    return record
 
 
 _EPOCH_STAMP = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
 
 
-def _body(entry: _Entry, as_of: datetime) -> bytes:
+def _body(entry: _Entry, as_of: datetime, blank: dict[str, Any] | None = None) -> bytes:
     """The entry's JSON with ``as_of`` spliced in (serialised once per entry)."""
     if entry.body is None:
-        blank = entry.model.model_copy(update={"as_of": _EPOCH_STAMP}).model_dump_json()
-        object.__setattr__(entry, "body", blank.encode())
+        update = {"as_of": _EPOCH_STAMP, **(blank or {})}
+        text = entry.model.model_copy(update=update).model_dump_json()
+        object.__setattr__(entry, "body", text.encode())
     assert entry.body is not None
     marker = b'"as_of":' + _DATETIME.dump_json(_EPOCH_STAMP)
     return entry.body.replace(marker, b'"as_of":' + _DATETIME.dump_json(as_of), 1)
@@ -243,15 +266,17 @@ def record_json(
     as_of: datetime,
     filters: RecordFilter | None = None,
     min_n: int = DEFAULT_MIN_N,
-    version: str | None = None,
 ) -> bytes:
-    """:func:`record_of` as JSON bytes (the API's body; serialised once per ledger head)."""
+    """:func:`record_of` as JSON bytes (the API's body; serialised once per cached record)."""
     filters = filters or RecordFilter()
-    entry = _record_entry(store, handle, as_of, filters, min_n, version or head_version(store))
-    if entry is None:
-        return record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n).model_dump_json(
-        ).encode()  # fmt: skip
-    return _body(entry, as_of)
+    found = _record_entry(store, handle, as_of, filters, min_n)
+    if found is None:
+        record = record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n)
+        return record.model_dump_json().encode()
+    entry, available = found
+    body = _body(entry, as_of, {"questions_available": _BLANK})
+    marker = b'"questions_available":%d' % _BLANK
+    return body.replace(marker, b'"questions_available":%d' % available, 1)
 
 
 def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:

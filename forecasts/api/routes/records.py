@@ -116,9 +116,7 @@ def get_record(
     return _cached_json(
         request,
         store,
-        lambda version: record_json(
-            store, handle, as_of=utc_now(), filters=filters, min_n=min_n, version=version
-        ),
+        lambda _version: record_json(store, handle, as_of=utc_now(), filters=filters, min_n=min_n),
     )
 
 

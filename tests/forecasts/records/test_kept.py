@@ -189,3 +189,28 @@ def test_a_tampered_kept_score_is_found(seeded: Seeded) -> None:
         problems = check_kept(session.connection())
     assert len(problems) == 1
     assert problems[0].startswith(f"kept score {qid}/alice: brier is 0.0 kept"), problems
+
+
+def test_a_cached_record_follows_resolutions_it_does_not_score(seeded: Seeded) -> None:
+    """Carol's cached record survives a resolution of a question she did not answer, with
+    the questions available updated; a claim of hers on it changes the record."""
+    import json
+
+    from forecasts.services.scores import record_json
+
+    store = seeded.store
+    before = record_of(store, "carol", as_of=LATER)
+    at = AS_OF + timedelta(days=2)
+    add_question(store, make_question("Z1"), as_of=at)
+    add_forecast(store, make_forecast_input("Z1", "alice", p=0.7), as_of=at)
+    add_resolution(store, Resolution(question_id="Z1", outcome="yes", resolved_at=at), as_of=at)
+    after = record_of(store, "carol", as_of=LATER)
+    assert after.questions_available == before.questions_available + 1
+    assert after.model_copy(update={"questions_available": before.questions_available}) == before
+    body = json.loads(record_json(store, "carol", as_of=LATER))
+    assert body == after.model_dump(mode="json")
+    _claim(store, "Z1", "carol", 0.2, "2025-03-01", at + timedelta(hours=1))
+    claimed = record_of(store, "carol", as_of=LATER)
+    assert claimed.n == before.n + 1 and claimed.backdated == before.backdated + 1
+    data = load_record_data(store, as_of=LATER, forecaster="carol")
+    assert _same(_dump(claimed), _dump(track_record(data, "carol"))) == []

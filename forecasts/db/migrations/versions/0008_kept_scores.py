@@ -63,6 +63,7 @@ def upgrade() -> None:
             )
         ),
         sa.Column("in_interval", sa.Boolean(), nullable=True),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["question_id"], ["question.id"]),
         sa.ForeignKeyConstraint(["forecaster"], ["forecaster.handle"]),
         sa.PrimaryKeyConstraint("question_id", "forecaster"),
