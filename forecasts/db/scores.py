@@ -24,7 +24,7 @@ __all__ = [
     "READ_COLUMNS",
     "KeptRead",
     "check_kept",
-    "kept_version",
+    "kept_probe",
     "read_kept",
     "rebuild_scores",
 ]
@@ -89,7 +89,8 @@ def _where(kind: str | None, since: datetime | None, until: datetime | None) -> 
 
 
 def _available(conn: Connection, where: list[Any], tag: str | None) -> int:
-    joined = _KQT.join(_QT, _KQ.question_id == _Q.id)
+    needs_question = tag is not None or len(where) > 1
+    joined = _KQT.join(_QT, _KQ.question_id == _Q.id) if needs_question else _KQT
     if tag is None:
         count = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar()
         return int(count or 0)
@@ -97,26 +98,37 @@ def _available(conn: Connection, where: list[Any], tag: str | None) -> int:
     return sum(1 for (t,) in tags if _has_tag(t, tag))
 
 
-def kept_version(
+def _version(conn: Connection, forecaster: str) -> tuple[int, int]:
+    query = select(func.count(), func.max(_KS.seq)).where(_KS.forecaster == forecaster)
+    count, newest = conn.execute(query).one()
+    return int(count), int(newest or 0)
+
+
+def kept_probe(
     store: Store,
     *,
     as_of: datetime,
     forecaster: str,
+    count: bool = True,
     tag: str | None = None,
     kind: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> tuple[tuple[int, int], int] | None:
-    """``((rows, newest seq), questions available)`` for ``forecaster``: their record changed
-    exactly when the first pair did (None: the kept rows cannot stand for ``as_of``)."""
+) -> tuple[int | None, tuple[int, int]] | None:
+    """In one read: how many resolved, non-annulled questions match the filter (with
+    ``count``; it depends only on the ledger, so callers may cache it per ledger head), and
+    ``forecaster``'s kept rows' version: (rows, newest ledger sequence that wrote one), which
+    changes exactly when their record does. None when the kept rows cannot stand for
+    ``as_of`` (not built yet, or an outcome took effect after it); without ``count`` that is
+    not checked (the caller knows it from the cached count)."""
     with store.reading() as session:
         conn = session.connection()
-        if not _usable(conn, as_of):
-            return None
-        count, newest = conn.execute(
-            select(func.count(), func.max(_KS.seq)).where(_KS.forecaster == forecaster)
-        ).one()
-        return (int(count), int(newest or 0)), _available(conn, _where(kind, since, until), tag)
+        available = None
+        if count:
+            if not _usable(conn, as_of):
+                return None
+            available = _available(conn, _where(kind, since, until), tag)
+        return available, _version(conn, forecaster)
 
 
 def read_kept(

@@ -239,7 +239,8 @@ class KeptScoreRow(SQLModel, table=True):
     """One forecaster's scored standing forecast on one resolved, non-annulled question."""
 
     __tablename__ = "kept_score"
-    __table_args__ = (Index("ix_kept_score_forecaster", "forecaster"),)
+    # (forecaster, seq) answers "did this forecaster's rows change?" from the index alone.
+    __table_args__ = (Index("ix_kept_score_forecaster", "forecaster", "seq"),)
 
     question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
     forecaster: str = Field(foreign_key="forecaster.handle", primary_key=True, max_length=64)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from forecasts.db.scores import KeptRead, kept_version, read_kept, rebuild_scores
+from forecasts.db.scores import KeptRead, kept_probe, read_kept, rebuild_scores
 from forecasts.db.store import Store
 from forecasts.domain import Metric
 from forecasts.records import (
@@ -186,7 +186,12 @@ _BLANK = -1  # questions_available in a cached body, replaced on each request
 
 
 def _record_entry(
-    store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int
+    store: Store,
+    handle: str,
+    as_of: datetime,
+    filters: RecordFilter,
+    min_n: int,
+    head: str | None = None,
 ) -> tuple[_Entry, int] | None:
     """The cached record and the questions available now (None: compute from raw rows)."""
     selection: dict[str, Any] = {
@@ -195,10 +200,22 @@ def _record_entry(
         "since": filters.since,
         "until": filters.until,
     }
-    probe = kept_version(store, as_of=as_of, forecaster=handle, **selection)
+    # The count of questions (and whether kept rows stand for as_of) changes only with the
+    # ledger: cached per head, so a warm request reads one aggregate over an index.
+    cache = _get_caches().results
+    counted = (str(store.engine.url), head or head_version(store), "available", filters.tag,
+               selection["kind"], filters.since, filters.until)  # fmt: skip
+    known: tuple[datetime, int] | None = cache.get(counted)
+    fresh = known is None or as_of < known[0]
+    probe = kept_probe(store, as_of=as_of, forecaster=handle, count=fresh, **selection)
     if probe is None:
         return None
-    version, available = probe
+    available, version = probe
+    if available is None:
+        assert known is not None
+        available = known[1]
+    else:
+        cache.put(counted, (as_of, available))
 
     def compute() -> TrackRecord | None:
         if _needs_raw(filters):
@@ -266,10 +283,13 @@ def record_json(
     as_of: datetime,
     filters: RecordFilter | None = None,
     min_n: int = DEFAULT_MIN_N,
+    version: str | None = None,
 ) -> bytes:
-    """:func:`record_of` as JSON bytes (the API's body; serialised once per cached record)."""
+    """:func:`record_of` as JSON bytes (the API's body; serialised once per cached record).
+
+    ``version``: the ledger head as :func:`head_version` gave it, if the caller has it."""
     filters = filters or RecordFilter()
-    found = _record_entry(store, handle, as_of, filters, min_n)
+    found = _record_entry(store, handle, as_of, filters, min_n, version)
     if found is None:
         record = record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n)
         return record.model_dump_json().encode()

@@ -116,7 +116,9 @@ def get_record(
     return _cached_json(
         request,
         store,
-        lambda _version: record_json(store, handle, as_of=utc_now(), filters=filters, min_n=min_n),
+        lambda version: record_json(
+            store, handle, as_of=utc_now(), filters=filters, min_n=min_n, version=version
+        ),
     )
 
 

@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["forecaster"], ["forecaster.handle"]),
         sa.PrimaryKeyConstraint("question_id", "forecaster"),
     )
-    op.create_index("ix_kept_score_forecaster", "kept_score", ["forecaster"])
+    op.create_index("ix_kept_score_forecaster", "kept_score", ["forecaster", "seq"])
     op.create_table(
         "kept_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
