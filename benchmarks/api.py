@@ -10,8 +10,8 @@ record (random handles) and of the trivial endpoints ``GET /api/health`` (no dat
 
 * ``record_warm``: the cache holds the record for the current ledger head;
 * ``record_cold_untouched``: each request follows a new resolution (recorded through the
-  services by this process, so the server's cache is keyed by a new ledger head) of a
-  question the requested forecaster did not forecast on;
+  services by this process: a new ledger head) of a question forecast by some of the first
+  half of the forecasters; the record asked for is one of the second half's (unchanged);
 * ``record_cold_touched``: each request follows the resolution of a question the requested
   forecaster did forecast on (their scores changed: the bootstrap is recomputed);
 * ``question_page`` (``GET /questions/{id}``, HTML) warm and right after a resolution.
@@ -96,14 +96,16 @@ def measure(client: httpx.Client, paths: list[str], seconds: float) -> dict[str,
 
 
 def _pending_questions(
-    store: Store, n: int, per_question: int, n_forecasters: int
+    store: Store, n: int, per_question: int, pool: int, prefix: str
 ) -> list[tuple[str, list[int]]]:
-    """``n`` open questions, each forecast by ``per_question`` forecasters (ledgered)."""
+    """``n`` open questions, each forecast by ``per_question`` of the first ``pool``
+    forecasters (ledgered)."""
     rng = np.random.default_rng(7)
     made = "2026-01-02T00:00:00+00:00"
     pending = []
+    n_forecasters = pool
     for i in range(n):
-        qid = f"p{i:04d}"
+        qid = f"{prefix}{i:04d}"
         question = Question.model_validate(
             {"id": qid, "title": f"Pending {qid}?", "kind": "binary", "opens_at": "2026-01-01",
              "closes_at": "2026-01-03", "resolve_on": "2026-01-04"}
@@ -128,6 +130,7 @@ def _cold(
     *,
     touched: bool,
     page: bool = False,
+    n_questions: int = 0,
 ) -> dict[str, float]:
     """Resolve one question, then time one request: p50 and p99 over ``pending``."""
     rng = np.random.default_rng(11 if touched else 13)
@@ -137,10 +140,10 @@ def _cold(
         add_resolution(store, Resolution(question_id=qid, outcome=outcome, resolved_at=utc_now(),
                                          method="manual", by="bench", note="bench"),
                        as_of=utc_now())  # fmt: skip
-        if page:
-            path = f"/questions/{qid}"
+        if page:  # a page of the bulk data (about 100 forecasts), as in the warm phase
+            path = f"/questions/q{int(rng.integers(0, n_questions)):05d}"
         else:
-            others = sorted(set(range(n_forecasters)) - set(who))
+            others = list(range(n_forecasters // 2, n_forecasters))
             f = int(rng.choice(who if touched else others))
             path = f"/api/forecasters/fc{f:04d}/record"
         begin = time.perf_counter()
@@ -179,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         kept = rebuild_scores(store)
         rebuild_s = time.perf_counter() - started
-        pending = _pending_questions(store, 3 * args.cold, args.per_question, args.forecasters)
+        # Untouched: questions forecast by the first half, records of the second half.
+        half = args.forecasters // 2
+        untouched_qs = _pending_questions(store, args.cold, args.per_question, half, "pu")
+        touched_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters,
+                                        "pt")  # fmt: skip
+        page_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters, "pp")
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "forecasts", "serve", "--db", url, "--port", str(port)],
@@ -201,18 +209,17 @@ def main(argv: list[str] | None = None) -> int:
                 handles = [f"fc{i:04d}" for i in rng.integers(0, args.forecasters, 500)]
                 record_paths = [f"/api/forecasters/{h}/record" for h in handles]
                 sample = client.get(record_paths[0]).json()
-                for path in sorted(set(record_paths)):  # warm: every handle's record cached
-                    client.get(path)
+                for i in range(args.forecasters):  # warm: every handle's record cached
+                    client.get(f"/api/forecasters/fc{i:04d}/record")
                 measure(client, record_paths, 1.0)
                 record = measure(client, record_paths, args.seconds)
                 measure(client, ["/api/health"], 1.0)
                 trivial = measure(client, ["/api/health"], args.seconds)
                 head = measure(client, ["/api/ledger/head"], args.seconds)
-                n = args.cold
-                untouched = _cold(client, store, pending[:n], args.forecasters, touched=False)
-                touched = _cold(client, store, pending[n : 2 * n], args.forecasters, touched=True)
-                page_cold = _cold(client, store, pending[2 * n :], args.forecasters,
-                                  touched=False, page=True)  # fmt: skip
+                untouched = _cold(client, store, untouched_qs, args.forecasters, touched=False)
+                touched = _cold(client, store, touched_qs, args.forecasters, touched=True)
+                page_cold = _cold(client, store, page_qs, args.forecasters,
+                                  touched=False, page=True, n_questions=args.questions)  # fmt: skip
                 pages = [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)]
                 measure(client, pages, 1.0)
                 page_warm = measure(client, pages, args.seconds)
