@@ -36,11 +36,11 @@ _KQ, _KS, _Q = _KQT.c, _KST.c, _QT.c
 _P = ForecasterRow.__table__.c  # type: ignore[attr-defined]
 
 _SCORE = (
-    "kind", "forecast", "made_at", "first_at", "n_forecasts", "n_backdated", "coverage", "p",
+    "kind", "forecast", "made_at", "n_forecasts", "n_backdated", "coverage", "p",
     "low", "high", "brier", "brier_time_weighted", "log_score", "brier_relative",
     "peer_score", "crps", "interval_score", "in_interval",
 )  # fmt: skip
-READ_COLUMNS = ("question_id", "title", "label", "outcome", "close", "forecaster", *_SCORE)
+READ_COLUMNS = ("question_id", "title", "label", "outcome", "forecaster", *_SCORE)
 """The columns of each row :func:`read_kept` returns, in order."""
 
 
@@ -150,7 +150,7 @@ def read_kept(
         where = _where(kind, since, until)
         available = _available(conn, where, tag)
         columns = [
-            _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KQ.close, _KS.forecaster,
+            _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KS.forecaster,
             *(getattr(_KS, name) for name in _SCORE),
         ]  # fmt: skip
         if tag is not None:

@@ -24,8 +24,8 @@ from .track import DEFAULT_MIN_N, Memo, RecordParts, assemble_record
 __all__ = ["KEPT_COLUMNS", "board_from_kept", "record_from_kept"]
 
 KEPT_COLUMNS = (
-    "question_id", "title", "label", "outcome", "close", "forecaster", "kind", "forecast",
-    "made_at", "first_at", "n_forecasts", "n_backdated", "coverage", "p", "low", "high",
+    "question_id", "title", "label", "outcome", "forecaster", "kind", "forecast",
+    "made_at", "n_forecasts", "n_backdated", "coverage", "p", "low", "high",
     "brier", "brier_time_weighted", "log_score", "brier_relative", "peer_score", "crps",
     "interval_score", "in_interval",
 )  # fmt: skip
@@ -50,6 +50,7 @@ def _columns(rows: Sequence[tuple[Any, ...]]) -> dict[str, Sequence[Any]]:
 def _pairs(rows: Sequence[tuple[Any, ...]], f: NDArray[np.intp]) -> BinaryPairs:
     c = _columns(rows)
     n = len(rows)
+    made_at = _times(c["made_at"])
     return BinaryPairs(
         f=f,
         q=np.arange(n, dtype=np.intp),
@@ -57,8 +58,8 @@ def _pairs(rows: Sequence[tuple[Any, ...]], f: NDArray[np.intp]) -> BinaryPairs:
         low=_floats(c["low"]),
         high=_floats(c["high"]),
         outcome=np.asarray([1.0 if o == "yes" else 0.0 for o in c["outcome"]], dtype=np.float64),
-        made_at=_times(c["made_at"]),
-        first_at=_times(c["first_at"]),
+        made_at=made_at,
+        first_at=made_at,  # not read back: no figure over kept rows uses it
         n_forecasts=np.asarray(c["n_forecasts"], dtype=np.intp),
         coverage=_floats(c["coverage"]),
         brier=_floats(c["brier"]),
@@ -71,24 +72,30 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _figure(value: Any) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
 def _question_score(row: tuple[Any, ...]) -> QuestionScore:
+    # Built without validation (hundreds per record): the kept row holds validated values,
+    # and the one conversion validation would do (non-finite -> None) is done here.
     low, high = row[_AT["low"]], row[_AT["high"]]
-    return QuestionScore(
+    return QuestionScore.model_construct(
         question_id=row[_AT["question_id"]],
         title=row[_AT["title"]],
         kind=row[_AT["kind"]],
         outcome=row[_AT["label"]],
         forecast=row[_AT["forecast"]],
         made_at=_aware(row[_AT["made_at"]]),
-        n_forecasts=row[_AT["n_forecasts"]],
-        coverage=row[_AT["coverage"]],
-        brier=row[_AT["brier"]],
-        brier_time_weighted=row[_AT["brier_time_weighted"]],
-        log_score=row[_AT["log_score"]],
-        crps=row[_AT["crps"]],
-        interval_score=row[_AT["interval_score"]],
-        in_interval=row[_AT["in_interval"]],
-        band=None if low is None or high is None else (low, high),
+        n_forecasts=int(row[_AT["n_forecasts"]]),
+        coverage=_figure(row[_AT["coverage"]]),
+        brier=_figure(row[_AT["brier"]]),
+        brier_time_weighted=_figure(row[_AT["brier_time_weighted"]]),
+        log_score=_figure(row[_AT["log_score"]]),
+        crps=_figure(row[_AT["crps"]]),
+        interval_score=_figure(row[_AT["interval_score"]]),
+        in_interval=None if row[_AT["in_interval"]] is None else bool(row[_AT["in_interval"]]),
+        band=None if low is None or high is None else (float(low), float(high)),
     )
 
 
