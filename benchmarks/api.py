@@ -3,13 +3,23 @@ form's POST against a trivial endpoint of the same app.
 
 What: a SQLite database with 100,000 binary forecasts (1,000 resolved questions, 100
 forecasters, so about 1,000 forecasts per track record), bulk-inserted with SQLAlchemy core
-inserts -- not through the ledger -- served by ``forecasts serve`` (uvicorn, one worker) on
-loopback. One client sends sequential keep-alive requests; the report gives requests per
-second and p50/p99 latency of the track record (random handles), of the question page
-``GET /questions/{id}`` (random resolved questions, about 100 forecasts each), of the forecast
-form ``POST /questions/{id}/forecast`` (a signed-in forecaster with a CSRF token, on one open
-question; each POST records a ledgered forecast and answers 303) and of ``GET /api/health``
-(no database), and their ratios. Prints one JSON object.
+inserts -- not through the ledger -- then ``rebuild-scores`` (as after an upgrade), served by
+``forecasts serve`` (uvicorn, one worker) on loopback. One client sends sequential
+keep-alive requests; the report gives requests per second and p50/p99 latency of the track
+record (random handles) and of the trivial endpoints ``GET /api/health`` (no database) and
+``GET /api/ledger/head`` (one read), and their ratios, measured in the same run:
+
+* ``record_warm``: the cache holds the record for the current ledger head;
+* ``record_cold_untouched``: each request follows a new resolution (recorded through the
+  services by this process: a new ledger head) of a question forecast by some of the first
+  half of the forecasters; the record asked for is one of the second half's (unchanged);
+* ``record_cold_touched``: each request follows the resolution of a question the requested
+  forecaster did forecast on (their scores changed: the bootstrap is recomputed);
+* ``question_page`` (``GET /questions/{id}``, HTML) warm and right after a resolution;
+* ``forecast_form_post``: ``POST /questions/{id}/forecast`` by a signed-in forecaster with a
+  CSRF token on one open question (each POST records a ledgered forecast and answers 303).
+
+Prints one JSON object.
 
 Prerequisites: the package installed. To run::
 
@@ -29,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +51,12 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from forecasts.db.store import open_store  # noqa: E402
+from forecasts.db.scores import rebuild_scores  # noqa: E402
+from forecasts.db.store import Store, open_store  # noqa: E402
+from forecasts.domain import Question, Resolution  # noqa: E402
+from forecasts.inputs import ForecastInput  # noqa: E402
+from forecasts.services import add_forecast, add_question, add_resolution  # noqa: E402
+from forecasts.timeutils import utc_now  # noqa: E402
 
 
 def _records_module() -> Any:
@@ -136,12 +152,83 @@ def _sign_in(client: httpx.Client) -> str:
     return token()
 
 
+def _pending_questions(
+    store: Store, n: int, per_question: int, pool: int, prefix: str
+) -> list[tuple[str, list[int]]]:
+    """``n`` open questions, each forecast by ``per_question`` of the first ``pool``
+    forecasters (ledgered)."""
+    rng = np.random.default_rng(7)
+    made = "2026-01-02T00:00:00+00:00"
+    pending = []
+    n_forecasters = pool
+    for i in range(n):
+        qid = f"{prefix}{i:04d}"
+        question = Question.model_validate(
+            {"id": qid, "title": f"Pending {qid}?", "kind": "binary", "opens_at": "2026-01-01",
+             "closes_at": "2026-01-03", "resolve_on": "2026-01-04"}
+        )  # fmt: skip
+        add_question(store, question, as_of=utc_now())
+        who = sorted(int(f) for f in rng.choice(n_forecasters, per_question, replace=False))
+        for f in who:
+            entry = ForecastInput.model_validate(
+                {"question": qid, "by": f"fc{f:04d}", "p": float(rng.uniform(0.05, 0.95)),
+                 "made_at": made}
+            )  # fmt: skip
+            add_forecast(store, entry, as_of=datetime.fromisoformat(made))
+        pending.append((qid, who))
+    return pending
+
+
+def _cold(
+    client: httpx.Client,
+    store: Store,
+    pending: list[tuple[str, list[int]]],
+    n_forecasters: int,
+    *,
+    touched: bool,
+    page: bool = False,
+    n_questions: int = 0,
+) -> dict[str, float]:
+    """Resolve one question, then time one request: p50 and p99 over ``pending``."""
+    rng = np.random.default_rng(11 if touched else 13)
+    latencies = []
+    for qid, who in pending:
+        outcome = "yes" if rng.uniform() < 0.5 else "no"
+        add_resolution(store, Resolution(question_id=qid, outcome=outcome, resolved_at=utc_now(),
+                                         method="manual", by="bench", note="bench"),
+                       as_of=utc_now())  # fmt: skip
+        if page:  # a page of the bulk data (about 100 forecasts), as in the warm phase
+            path = f"/questions/q{int(rng.integers(0, n_questions)):05d}"
+        else:
+            others = list(range(n_forecasters // 2, n_forecasters))
+            f = int(rng.choice(who if touched else others))
+            path = f"/api/forecasters/fc{f:04d}/record"
+        begin = time.perf_counter()
+        response = client.get(path)
+        latencies.append(time.perf_counter() - begin)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+    ms = np.asarray(latencies) * 1000
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="API benchmark")
     parser.add_argument("--forecasts", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=1_000)
     parser.add_argument("--forecasters", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=15.0, help="Per endpoint.")
+    parser.add_argument("--cold", type=int, default=60, help="Resolutions per cold phase.")
+    parser.add_argument(
+        "--per-question",
+        type=int,
+        default=5,
+        help="Forecasters on each question resolved in the cold phases.",
+    )
     args = parser.parse_args(argv)
     bench = _records_module()
     data = bench.synthetic(args.forecasts, args.questions, args.forecasters)
@@ -149,7 +236,15 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{tmp}/api.db"
         store = open_store(url)
         bench.fill_sqlite(store, data)
-        store.close()
+        started = time.perf_counter()
+        kept = rebuild_scores(store)
+        rebuild_s = time.perf_counter() - started
+        # Untouched: questions forecast by the first half, records of the second half.
+        half = args.forecasters // 2
+        untouched_qs = _pending_questions(store, args.cold, args.per_question, half, "pu")
+        touched_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters,
+                                        "pt")  # fmt: skip
+        page_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters, "pp")
         open_question = _web_setup(url)
         port = _free_port()
         server = subprocess.Popen(
@@ -172,15 +267,20 @@ def main(argv: list[str] | None = None) -> int:
                 handles = [f"fc{i:04d}" for i in rng.integers(0, args.forecasters, 500)]
                 record_paths = [f"/api/forecasters/{h}/record" for h in handles]
                 sample = client.get(record_paths[0]).json()
-                measure(client, record_paths, 2.0)  # warm-up
+                for i in range(args.forecasters):  # warm: every handle's record cached
+                    client.get(f"/api/forecasters/fc{i:04d}/record")
+                measure(client, record_paths, 1.0)
                 record = measure(client, record_paths, args.seconds)
                 measure(client, ["/api/health"], 1.0)
                 trivial = measure(client, ["/api/health"], args.seconds)
-                question_paths = [
-                    f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 500)
-                ]
-                measure(client, question_paths, 2.0)
-                question_page = measure(client, question_paths, args.seconds)
+                head = measure(client, ["/api/ledger/head"], args.seconds)
+                untouched = _cold(client, store, untouched_qs, args.forecasters, touched=False)
+                touched = _cold(client, store, touched_qs, args.forecasters, touched=True)
+                page_cold = _cold(client, store, page_qs, args.forecasters,
+                                  touched=False, page=True, n_questions=args.questions)  # fmt: skip
+                pages = [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)]
+                measure(client, pages, 1.0)
+                page_warm = measure(client, pages, args.seconds)
                 form = {"csrf_token": _sign_in(client)}
                 forecast_path = [f"/questions/{open_question}/forecast"]
                 measure(client, forecast_path, 2.0, form=form)
@@ -188,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+            store.close()
     report = {
         "benchmark": "record, question page and forecast form POST vs GET /api/health, same app",
         "server": "forecasts serve (uvicorn, 1 worker), loopback, SQLite file",
@@ -198,19 +299,48 @@ def main(argv: list[str] | None = None) -> int:
         "forecasts_per_record": round(args.forecasts / args.forecasters),
         "data": "synthetic, bulk-inserted with core inserts, not through the ledger",
         "record_n_questions_example": sample["n"],
-        "record": record,
-        "question_page": question_page,
+        "kept_scores_rebuilt": kept,
+        "rebuild_scores_s": round(rebuild_s, 2),
+        "cold_phase": f"{args.cold} resolutions each, {args.per_question} forecasters per "
+        "resolved question",
+        "trivial_health": trivial,
+        "trivial_ledger_head": head,
+        "record_warm": record,
+        "record_cold_untouched": untouched,
+        "record_cold_touched": touched,
+        "question_page_warm": page_warm,
+        "question_page_cold": page_cold,
+        "p50_ratios_over_health": {
+            name: round(m["p50_ms"] / trivial["p50_ms"], 2)
+            for name, m in (
+                ("record_warm", record),
+                ("record_cold_untouched", untouched),
+                ("record_cold_touched", touched),
+                ("question_page_warm", page_warm),
+                ("question_page_cold", page_cold),
+                ("ledger_head", head),
+            )
+        },  # fmt: skip
+        "p50_ratios_over_ledger_head": {
+            name: round(m["p50_ms"] / head["p50_ms"], 2)
+            for name, m in (
+                ("record_warm", record),
+                ("record_cold_untouched", untouched),
+                ("record_cold_touched", touched),
+                ("question_page_warm", page_warm),
+                ("question_page_cold", page_cold),
+            )
+        },  # fmt: skip
         "forecast_form_post": forecast_post,
-        "trivial": trivial,
-        "rps_ratio_trivial_over_record": round(trivial["rps"] / record["rps"], 1),
-        "p50_ratio_record_over_trivial": round(record["p50_ms"] / trivial["p50_ms"], 1),
-        "p99_ratio_question_page_over_trivial": round(
-            question_page["p99_ms"] / trivial["p99_ms"], 1
-        ),
-        "p99_ratio_forecast_post_over_trivial": round(
-            forecast_post["p99_ms"] / trivial["p99_ms"], 1
-        ),
         "forecasts_per_question_page": round(args.forecasts / args.questions),
+        "p99_ratios_over_health": {
+            name: round(m["p99_ms"] / trivial["p99_ms"], 2)
+            for name, m in (
+                ("question_page_warm", page_warm),
+                ("question_page_cold", page_cold),
+                ("forecast_form_post", forecast_post),
+            )
+        },  # fmt: skip
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python "
         f"{platform.python_version()}",
     }

@@ -99,6 +99,20 @@ def ledger_head_command(db: DbOption = None, as_json: JsonOption = False) -> Non
         typer.echo(f"{head.seq} {head.hash}")
 
 
+@cli_errors
+def rebuild_scores_command(db: DbOption = None) -> None:
+    """Recompute every kept score (each forecaster's scored standing forecast per resolved
+    question) from the forecasts, resolutions and corrections.
+
+    Records and leaderboards read these rows; `verify` checks them. Opening an upgraded
+    database rebuilds them once by itself.
+    """
+    from forecasts.services.scores import rebuild
+
+    written = rebuild(open_cli_store(db))
+    typer.echo(f"rebuilt {written} kept scores")
+
+
 def ledger_app() -> typer.Typer:
     group = new_app("ledger", "The hash-chained ledger.")
     group.command("head")(ledger_head_command)
@@ -109,4 +123,5 @@ def app() -> typer.Typer:
     commands = typer.Typer(rich_markup_mode=None)
     commands.command("init")(init_command)
     commands.command("verify")(verify_command)
+    commands.command("rebuild-scores")(rebuild_scores_command)
     return commands

@@ -91,6 +91,9 @@ def upgrade_database(url: str) -> tuple[str | None, str | None]:
     try:
         before = current_revision(engine)
         migrate(engine)
+        from .kept import complete_kept
+
+        complete_kept(engine)
         return before, current_revision(engine)
     finally:
         engine.dispose()

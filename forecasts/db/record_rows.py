@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, Text, cast, select
 
-from .store import Store
 from .tables import CorrectionRow, ForecasterRow, ForecastRow, QuestionRow, ResolutionRow
 
-__all__ = ["RecordRows", "read_record_rows"]
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = ["RecordRows", "read_origins", "read_record_rows", "read_rows_on"]
 
 
 def _c(model: type[Any]) -> Any:
@@ -42,17 +44,20 @@ class RecordRows:
     others: Sequence[tuple[Any, ...]]
 
 
-def _outcomes(conn: Connection, as_of: datetime) -> dict[str, tuple[str, float | None, datetime]]:
+def _outcomes(
+    conn: Connection, as_of: datetime, question_id: str | None = None
+) -> dict[str, tuple[str, float | None, datetime]]:
     r, c = _c(ResolutionRow), _c(CorrectionRow)
     found: dict[str, tuple[str, float | None, datetime]] = {}
-    for qid, outcome, value, resolved_at in conn.execute(
-        select(r.question_id, r.outcome, r.value, r.resolved_at)
-    ):
+    resolutions = select(r.question_id, r.outcome, r.value, r.resolved_at)
+    corrections = select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
+    if question_id is not None:
+        resolutions = resolutions.where(r.question_id == question_id)
+        corrections = corrections.where(c.question_id == question_id)
+    for qid, outcome, value, resolved_at in conn.execute(resolutions):
         if _aware(resolved_at) <= as_of:
             found[qid] = (outcome, value, _aware(resolved_at))
-    for qid, outcome, value, corrected_at in conn.execute(
-        select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
-    ):
+    for qid, outcome, value, corrected_at in conn.execute(corrections):
         if qid in found and _aware(corrected_at) <= as_of:
             found[qid] = (outcome, value, found[qid][2])
     return found
@@ -60,35 +65,63 @@ def _outcomes(conn: Connection, as_of: datetime) -> dict[str, tuple[str, float |
 
 def read_record_rows(store: Store, *, as_of: datetime, forecaster: str | None) -> RecordRows:
     """Everything a record needs, optionally only ``forecaster``'s forecasts."""
-    fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
     with store.reading() as session:
-        conn = session.connection()
-        people = [(h, n) for h, n in conn.execute(select(pc.handle, pc.name).order_by(pc.handle))]
-        questions = [
-            (qid, title, kind, opts, _aware(opens), _aware(closes), tags)
-            for qid, title, kind, opts, opens, closes, tags in conn.execute(
-                select(
-                    qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
-                ).order_by(qc.id)
-            )
-        ]
-        outcomes = _outcomes(conn, as_of)
-        binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
-        binary = binary.add_columns(cast(fc.verbal, Text), fc.recorded_at).where(
-            fc.probability.is_not(None)
-        )
-        other = select(
-            fc.question_id,
-            fc.forecaster,
-            fc.made_at,
-            cast(fc.probabilities, Text),
-            cast(fc.distribution, Text),
-            fc.recorded_at,
-        ).where(fc.probability.is_(None))
-        if forecaster is not None:
-            binary = binary.where(fc.forecaster == forecaster)
-            other = other.where(fc.forecaster == forecaster)
-        order = (fc.made_at, fc.recorded_at, fc.id)
-        binary_rows = conn.execute(binary.order_by(*order)).all()
-        other_rows = conn.execute(other.order_by(*order)).all()
+        return read_rows_on(session.connection(), as_of=as_of, forecaster=forecaster)
+
+
+def read_rows_on(
+    conn: Connection,
+    *,
+    as_of: datetime,
+    forecaster: str | None = None,
+    question_id: str | None = None,
+) -> RecordRows:
+    """:func:`read_record_rows` on an open connection (a writer's transaction included),
+    optionally only one question's rows."""
+    fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
+    people = [(h, n) for h, n in conn.execute(select(pc.handle, pc.name).order_by(pc.handle))]
+    question_query = select(
+        qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
+    ).order_by(qc.id)
+    if question_id is not None:
+        question_query = question_query.where(qc.id == question_id)
+    questions = [
+        (qid, title, kind, opts, _aware(opens), _aware(closes), tags)
+        for qid, title, kind, opts, opens, closes, tags in conn.execute(question_query)
+    ]
+    outcomes = _outcomes(conn, as_of, question_id)
+    binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
+    binary = binary.add_columns(cast(fc.verbal, Text), fc.recorded_at).where(
+        fc.probability.is_not(None)
+    )
+    other = select(
+        fc.question_id,
+        fc.forecaster,
+        fc.made_at,
+        cast(fc.probabilities, Text),
+        cast(fc.distribution, Text),
+        fc.recorded_at,
+    ).where(fc.probability.is_(None))
+    if forecaster is not None:
+        binary = binary.where(fc.forecaster == forecaster)
+        other = other.where(fc.forecaster == forecaster)
+    if question_id is not None:
+        binary = binary.where(fc.question_id == question_id)
+        other = other.where(fc.question_id == question_id)
+    order = (fc.made_at, fc.recorded_at, fc.id)
+    binary_rows = conn.execute(binary.order_by(*order)).all()
+    other_rows = conn.execute(other.order_by(*order)).all()
     return RecordRows(people, questions, outcomes, binary_rows, other_rows)
+
+
+def read_origins(store: Store, forecaster: str) -> list[tuple[str, dict[str, Any]]]:
+    """(question id, origin) of the forecaster's imported forecasts, in ledger order."""
+    f = _c(ForecastRow)
+    query = (
+        select(f.question_id, f.origin)
+        .where(f.forecaster == forecaster, f.origin.is_not(None), cast(f.origin, Text) != "null")
+        .order_by(f.made_at, f.recorded_at)
+    )
+    with store.reading() as session:
+        rows = session.connection().execute(query).all()
+    return [(str(qid), origin) for qid, origin in rows if isinstance(origin, dict)]

@@ -23,6 +23,7 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
+from .kept import complete_kept, keep_scores
 from .ledger_append import append_event
 from .migrate import migrate, needs_migration
 from .tables import (
@@ -63,6 +64,7 @@ def open_store(url: str, *, auto_migrate: bool = True) -> Store:
         engine = make_engine(url)
         if auto_migrate and needs_migration(engine):
             migrate(engine)
+            complete_kept(engine)
     except SQLAlchemyError as exc:
         raise database_error(exc) from exc
     return Store(engine)
@@ -79,7 +81,7 @@ class _Mapper:
     exists: Callable[[Session, Any], bool]
 
 
-def _resolution_exists(session: Session, obj: Resolution) -> bool:
+def _resolution_exists(session: Session, obj: Resolution | Forecast) -> bool:
     query = select(ResolutionRow.id).where(ResolutionRow.question_id == obj.question_id)
     return session.exec(query).first() is not None
 
@@ -172,6 +174,11 @@ class Store:
         entity_id = str(row.id) if isinstance(obj, Correction) else mapper.key(obj)
         kind, data = f"{mapper.entity}.created", obj.model_dump(mode="json")
         self.append(session, kind, mapper.entity, entity_id, data, as_of=as_of)
+        if isinstance(obj, Resolution | Correction) or (
+            isinstance(obj, Forecast) and _resolution_exists(session, obj)
+        ):
+            # A backdated forecast on a resolved question changes its scores too.
+            keep_scores(session, obj.question_id)
         return entity_id
 
     def append(

@@ -25,6 +25,9 @@ __all__ = [
     "CommentRow",
     "CorrectionRow",
     "EvidenceRow",
+    "KeptQuestionRow",
+    "KeptScoreRow",
+    "KeptStateRow",
     "ForecastRow",
     "ForecasterRow",
     "LedgerEventRow",
@@ -315,3 +318,61 @@ class CommentRow(SQLModel, table=True):
     author: str = Field(foreign_key="forecaster.handle", max_length=64)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _ts()
+
+
+class KeptQuestionRow(SQLModel, table=True):
+    """A resolved question as its kept scores see it (annulled ones too: no score rows).
+
+    Derived, not ledgered: written with the resolution, correction or forecast that changes
+    it, rebuilt by ``rebuild-scores`` and checked by ``verify`` (see scores.py)."""
+
+    __tablename__ = "kept_question"
+
+    question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
+    outcome: str
+    label: str
+    close: datetime = _ts()
+    effective_at: datetime = _ts(index=True)
+    """When the outcome kept here took effect (resolution or newest correction)."""
+
+
+class KeptScoreRow(SQLModel, table=True):
+    """One forecaster's scored standing forecast on one resolved, non-annulled question."""
+
+    __tablename__ = "kept_score"
+    # (forecaster, seq) answers "did this forecaster's rows change?" from the index alone.
+    __table_args__ = (Index("ix_kept_score_forecaster", "forecaster", "seq"),)
+
+    question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
+    forecaster: str = Field(foreign_key="forecaster.handle", primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)
+    forecast: str = Field(sa_column=Column(Text, nullable=False))
+    made_at: datetime = _ts()
+    first_at: datetime = _ts()
+    n_forecasts: int
+    n_backdated: int
+    coverage: float
+    p: float | None = None
+    low: float | None = None
+    high: float | None = None
+    brier: float | None = None
+    brier_time_weighted: float | None = None
+    log_score: float | None = None
+    brier_relative: float | None = None
+    peer_score: float | None = None
+    crps: float | None = None
+    interval_score: float | None = None
+    in_interval: bool | None = None
+    seq: int = 0
+    """The ledger head when the row was written: with the row count, a forecaster's
+    kept rows changed exactly when this pair did (what a cached record is keyed by)."""
+
+
+class KeptStateRow(SQLModel, table=True):
+    """One row: whether the kept scores hold every resolved question (false after an upgrade
+    until they are rebuilt; records are computed from the raw rows meanwhile)."""
+
+    __tablename__ = "kept_state"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    complete: bool = False

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from forecasts.ledger import GENESIS_HASH, chain_hash, find_chain_breaks
 
+from .scores import check_kept
 from .store import Store
 from .tables import LedgerHeadRow
 from .verify_chain import Ledgered, read_ledger
@@ -95,4 +96,5 @@ def verify_store(store: Store, *, published: PublishedHead | None = None) -> Ver
         report.problems.extend(ledger.problems)
         report.rows, row_problems = check_rows(session, ledger)
         report.problems.extend(row_problems)
+        report.problems.extend(check_kept(session.connection()))
     return report

@@ -17,7 +17,10 @@ are percentile bootstrap intervals of the mean (``scoring.paired_bootstrap`` aga
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,11 +29,12 @@ import scoring
 from forecasts.errors import FieldError
 from forecasts.vocab import Metric
 
+from .filters import RecordFilter
 from .loader import RecordData
 from .models import Interval, Leaderboard, LeaderboardEntry
 from .pairs import BinaryPairs, binary_pairs
 
-__all__ = ["METRICS", "leaderboard", "metric_values"]
+__all__ = ["METRICS", "leaderboard", "metric_values", "rank"]
 
 Orientation = Literal["lower is better", "higher is better"]
 
@@ -139,6 +143,57 @@ def leaderboard(
     nf, nq = len(data.forecasters), len(data.questions)
     pairs = binary_pairs(data)
     values = metric_values(pairs, metric, n_questions=nq, n_forecasters=nf)
+    return rank(
+        pairs,
+        values,
+        forecasters=data.forecasters,
+        names=data.names,
+        n_questions=nq,
+        as_of=data.as_of,
+        filters=data.filters,
+        metric=metric,
+        min_n=min_n,
+        common=common,
+        intervals=intervals,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+
+
+def _interval(scores: NDArray[np.float64], n_resamples: int, seed: int) -> Any:
+    return scoring.paired_bootstrap(
+        scores, np.zeros_like(scores), n_resamples=n_resamples, seed=seed
+    )
+
+
+def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def rank(
+    pairs: BinaryPairs,
+    values: NDArray[np.float64],
+    *,
+    forecasters: Sequence[str],
+    names: Sequence[str],
+    n_questions: int,
+    as_of: datetime,
+    filters: RecordFilter,
+    metric: str,
+    min_n: int = 1,
+    common: bool = False,
+    intervals: bool = True,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    memo: Callable[[tuple[Any, ...], Callable[[], Any]], Any] = _direct,
+) -> Leaderboard:
+    """The leaderboard from the pairs and their ``metric`` values (``memo`` may cache the
+    bootstrap intervals, keyed by the scores they resample)."""
+    if metric not in METRICS:
+        raise FieldError("metric", f"'{metric}' is not one of {', '.join(METRICS)}")
+    if min_n < 1:
+        raise FieldError("min_n", "must be at least 1")
+    nf, nq = len(forecasters), n_questions
     keep = ~np.isnan(values)
     counts = np.bincount(pairs.f[keep], minlength=nf)
     ranked = counts >= min_n
@@ -161,7 +216,7 @@ def leaderboard(
     orientation, description = METRICS[Metric(metric)]
     sign = 1.0 if orientation == "lower is better" else -1.0
     who = np.flatnonzero(ranked)
-    who = who[np.lexsort((np.asarray(data.forecasters)[who], sign * score[who]))]
+    who = who[np.lexsort((np.asarray(forecasters)[who], sign * score[who]))]
     by_f = np.argsort(kept.f, kind="stable")
     bounds = np.searchsorted(kept.f[by_f], np.arange(nf + 1))
     entries = []
@@ -171,15 +226,16 @@ def leaderboard(
         # A bootstrap needs two scores at least, all finite (a certain forecast that was
         # wrong has an infinite log score: its mean is infinite and has no interval).
         if intervals and mine.size >= 2 and np.isfinite(mine).all():
-            boot = scoring.paired_bootstrap(
-                mine, np.zeros_like(mine), n_resamples=n_resamples, seed=seed
+            boot = memo(
+                ("board_interval", mine.tobytes(), n_resamples, seed),
+                partial(_interval, mine, n_resamples, seed),
             )
             interval = Interval(low=boot.low, high=boot.high, level=boot.level)
         entries.append(
             LeaderboardEntry(
                 rank=rank,
-                handle=data.forecasters[i],
-                name=data.names[i],
+                handle=forecasters[int(i)],
+                name=names[int(i)],
                 n=int(counts[i]),
                 coverage=float(coverage[i]),
                 score=float(score[i]),
@@ -197,8 +253,8 @@ def leaderboard(
         metric=metric,
         orientation=orientation,
         description=description,
-        as_of=data.as_of,
-        filters=data.filters,
+        as_of=as_of,
+        filters=filters,
         min_n=min_n,
         common_questions=common,
         n_questions=n_questions,

@@ -31,6 +31,7 @@ __all__ = [
     "QuestionArrays",
     "RecordData",
     "load_record_data",
+    "record_data_from_rows",
     "seconds",
     "to_datetime",
 ]
@@ -197,12 +198,24 @@ def load_record_data(
     Forecasts made after a question's effective close, or (with ``min_horizon_days``) less
     than that long before it, are left out.
     """
+    rows = read_record_rows(store, as_of=as_of, forecaster=forecaster)
+    if forecaster is not None and forecaster not in {h for h, _ in rows.people}:
+        raise NotFoundError("forecaster", forecaster)
+    return record_data_from_rows(rows, as_of=as_of, filters=filters, only_questions=only_questions)
+
+
+def record_data_from_rows(
+    rows: RecordRows,
+    *,
+    as_of: datetime,
+    filters: RecordFilter | None = None,
+    only_questions: frozenset[str] | None = None,
+) -> RecordData:
+    """:class:`RecordData` from rows already read (the whole store, or one question's);
+    ``only_questions`` narrows it to those ids (the platform filter)."""
     filters = filters or RecordFilter()
     horizon = (filters.min_horizon_days or 0.0) * 86400.0
-    rows = read_record_rows(store, as_of=as_of, forecaster=forecaster)
     people = rows.people
-    if forecaster is not None and forecaster not in {h for h, _ in people}:
-        raise NotFoundError("forecaster", forecaster)
     questions = _questions(rows, filters, only_questions)
     binary_rows, other_rows = rows.binary, rows.others
     handles = tuple(h for h, _ in people)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +18,7 @@ from numpy.typing import NDArray
 import scoring
 from forecasts.domain import QuestionKind
 
+from .filters import RecordFilter
 from .loader import RecordData, to_datetime
 from .models import (
     CONVENTIONS,
@@ -31,12 +34,20 @@ from .models import (
 from .others import describe_distribution, multiple_choice_scores, numeric_score, standing_others
 from .pairs import BinaryPairs, binary_pairs
 
-__all__ = ["DEFAULT_MIN_N", "track_record"]
+__all__ = ["DEFAULT_MIN_N", "Memo", "RecordParts", "assemble_record", "track_record"]
 
 DEFAULT_MIN_N = 20
 """Below this many resolved questions a record carries a warning."""
 
 T = TypeVar("T")
+
+Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
+"""``memo(key, compute)``: the resampled figures (bootstrap, reliability band) go through it,
+keyed by everything they depend on (the scores' bytes included), so a cache can keep them."""
+
+
+def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    return compute()
 
 
 def _maybe(compute: Callable[[], T]) -> T | None:
@@ -72,27 +83,31 @@ def time_weighted_brier(data: RecordData, pairs: BinaryPairs) -> NDArray[np.floa
 
 
 def _binary_figures(
-    data: RecordData, pairs: BinaryPairs, n_resamples: int, seed: int
+    pairs: BinaryPairs, time_weighted: float, n_resamples: int, seed: int, memo: Memo
 ) -> dict[str, object]:
     o, p = pairs.outcome.astype(np.int64), pairs.p
     if o.size == 0:
         return {}
     brier = scoring.brier_score(o, p)
     log = scoring.log_score(o, p)
-    boot = _maybe(
-        lambda: scoring.paired_bootstrap(brier, np.zeros_like(brier), n_resamples=n_resamples,
-                                         seed=seed)
+    boot = memo(
+        ("brier_interval", brier.tobytes(), n_resamples, seed),
+        lambda: _maybe(lambda: scoring.paired_bootstrap(
+            brier, np.zeros_like(brier), n_resamples=n_resamples, seed=seed)),
     )  # fmt: skip
     murphy = _maybe(lambda: scoring.murphy_decomposition(o, p, bins=10))
     corp = _maybe(lambda: scoring.corp_decomposition(o, p, score="brier"))
-    diagram = _maybe(lambda: scoring.reliability_diagram(o, p, level=0.9, seed=seed))
+    diagram = memo(
+        ("reliability", o.tobytes(), p.tobytes(), seed),
+        lambda: _maybe(lambda: scoring.reliability_diagram(o, p, level=0.9, seed=seed)),
+    )
     bins = scoring.calibration_table(o, p, bins=10)
     return {
         "brier": float(brier.mean()),
         "brier_interval": None
         if boot is None
         else Interval(low=boot.low, high=boot.high, level=boot.level),
-        "brier_time_weighted": float(time_weighted_brier(data, pairs).mean()),
+        "brier_time_weighted": time_weighted,
         "log_score": float(log.mean()),
         "brier_skill_vs_half": _maybe(lambda: scoring.brier_skill_score(o, p, reference=0.5)),
         "brier_skill_vs_base_rate": _maybe(lambda: scoring.brier_skill_score(o, p)),
@@ -169,6 +184,24 @@ def _coverage(data: RecordData, q: int, first: float) -> float:
     return float(np.clip((close - max(first, opens)) / (close - opens), 0.0, 1.0))
 
 
+@dataclass
+class RecordParts:
+    """What a track record is assembled from: the binary standing forecasts as pairs, the
+    rows of every scored question, and the other kinds' scores (from raw rows or kept ones)."""
+
+    pairs: BinaryPairs
+    time_weighted: float | None
+    rows: list[QuestionScore]
+    coverages: list[float]
+    backdated: int
+    questions_available: int
+    mc_brier: list[float] = field(default_factory=list)
+    mc_log: list[float] = field(default_factory=list)
+    crps: list[float] = field(default_factory=list)
+    interval_scores: list[float] = field(default_factory=list)
+    inside: list[float] = field(default_factory=list)
+
+
 def track_record(
     data: RecordData,
     handle: str,
@@ -185,9 +218,16 @@ def track_record(
     who = data.forecaster_index(handle)
     qs = data.questions
     pairs = binary_pairs(data, forecaster=who)
-    figures = _binary_figures(data, pairs, n_resamples, seed)
-    rows: list[QuestionScore] = []
-    coverages = pairs.coverage.tolist()
+    parts = RecordParts(
+        pairs=pairs,
+        time_weighted=float(time_weighted_brier(data, pairs).mean()) if len(pairs) else None,
+        rows=[],
+        coverages=pairs.coverage.tolist(),
+        backdated=int(np.count_nonzero(data.backdated[data.f == who]))
+        + sum(1 for o in data.others if o.forecaster == who and o.backdated),
+        questions_available=len(qs),
+    )
+    rows = parts.rows
     for k in range(len(pairs)):
         q = int(pairs.q[k])
         band = None if np.isnan(pairs.low[k]) else (float(pairs.low[k]), float(pairs.high[k]))
@@ -208,14 +248,9 @@ def track_record(
                 band=band,
             )
         )
-    mc_brier: list[float] = []
-    mc_log: list[float] = []
-    crps: list[float] = []
-    interval_scores: list[float] = []
-    inside: list[float] = []
     for q, (other, count, first) in sorted(standing_others(data, who).items()):
         coverage = _coverage(data, q, first)
-        coverages.append(coverage)
+        parts.coverages.append(coverage)
         common = {
             "question_id": qs.ids[q],
             "title": qs.titles[q],
@@ -227,16 +262,16 @@ def track_record(
         }
         if qs.kinds[q] is QuestionKind.MULTIPLE_CHOICE and other.probabilities is not None:
             b, lg = multiple_choice_scores(qs.options[q], other.probabilities, int(qs.outcome[q]))
-            mc_brier.append(b)
-            mc_log.append(lg)
+            parts.mc_brier.append(b)
+            parts.mc_log.append(lg)
             text = ", ".join(f"{k}={v:g}" for k, v in other.probabilities.items())
             rows.append(QuestionScore(**common, forecast=text, brier=b, log_score=lg))
         elif qs.kinds[q] is QuestionKind.NUMERIC and other.distribution is not None:
             s = numeric_score(other.distribution, float(qs.outcome[q]))
-            crps.append(s.crps)
+            parts.crps.append(s.crps)
             if s.interval_score is not None:
-                interval_scores.append(s.interval_score)
-                inside.append(1.0 if s.inside else 0.0)
+                parts.interval_scores.append(s.interval_score)
+                parts.inside.append(1.0 if s.inside else 0.0)
             rows.append(
                 QuestionScore(
                     **common,
@@ -246,6 +281,33 @@ def track_record(
                     in_interval=s.inside,
                 )
             )
+    return assemble_record(
+        parts,
+        handle=handle,
+        name=data.names[who],
+        as_of=data.as_of,
+        filters=data.filters,
+        min_n=min_n,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+
+
+def assemble_record(
+    parts: RecordParts,
+    *,
+    handle: str,
+    name: str,
+    as_of: datetime,
+    filters: RecordFilter,
+    min_n: int = DEFAULT_MIN_N,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    memo: Memo = _direct,
+) -> TrackRecord:
+    """Every figure of a track record from its parts (``memo`` may cache resampled ones)."""
+    figures = _binary_figures(parts.pairs, parts.time_weighted or 0.0, n_resamples, seed, memo)
+    rows = parts.rows
     n = len(rows)
     warning = None
     if n < min_n:
@@ -256,17 +318,16 @@ def track_record(
     rows.sort(key=lambda r: (r.made_at, r.question_id))
     return TrackRecord(
         handle=handle,
-        name=data.names[who],
-        as_of=data.as_of,
-        filters=data.filters,
+        name=name,
+        as_of=as_of,
+        filters=filters,
         n=n,
-        n_binary=len(pairs),
-        n_multiple_choice=len(mc_brier),
-        n_numeric=len(crps),
-        questions_available=len(qs),
-        backdated=int(np.count_nonzero(data.backdated[data.f == who]))
-        + sum(1 for o in data.others if o.forecaster == who and o.backdated),
-        coverage=_mean(coverages),
+        n_binary=len(parts.pairs),
+        n_multiple_choice=len(parts.mc_brier),
+        n_numeric=len(parts.crps),
+        questions_available=parts.questions_available,
+        backdated=parts.backdated,
+        coverage=_mean(parts.coverages),
         brier=figures.get("brier"),
         brier_interval=figures.get("brier_interval"),
         brier_time_weighted=figures.get("brier_time_weighted"),
@@ -280,11 +341,11 @@ def track_record(
         calibration=figures.get("calibration", []),
         reliability=figures.get("reliability"),
         verbal=figures.get("verbal"),
-        brier_multiple_choice=_mean(mc_brier),
-        log_score_multiple_choice=_mean(mc_log),
-        crps=_mean(crps),
-        interval_score=_mean(interval_scores),
-        interval_coverage=_mean(inside),
+        brier_multiple_choice=_mean(parts.mc_brier),
+        log_score_multiple_choice=_mean(parts.mc_log),
+        crps=_mean(parts.crps),
+        interval_score=_mean(parts.interval_scores),
+        interval_coverage=_mean(parts.inside),
         warning=warning,
         conventions=CONVENTIONS,
         questions=rows,

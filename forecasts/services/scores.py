@@ -1,9 +1,31 @@
-"""Track records, leaderboards and comparisons read from the store and scored."""
+"""Track records, leaderboards and comparisons read from the store and scored.
+
+Records and leaderboards are assembled from the kept scores (``forecasts.db.scores``:
+written with each resolution, correction or backdated forecast) and cached in this
+process (an LRU per process: each API worker has its own). A leaderboard is keyed by the
+database, the ledger head and the query, so any new ledger event makes a new key. A track
+record is keyed by the forecaster's kept rows (their count and the newest ledger sequence
+that wrote one) and the query: a resolution of a question they did not forecast on leaves
+their record cached; the two figures that depend on other questions (``as_of`` and
+``questions_available``) are filled in on each request. The bootstrap intervals and
+reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
+change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
+``as_of`` before the newest outcome took effect, are computed from the raw rows.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, TypeAdapter
+
+from forecasts.db.scores import KeptRead, kept_probe, read_kept, rebuild_scores
 from forecasts.db.store import Store
 from forecasts.domain import Metric
 from forecasts.records import (
@@ -16,10 +38,216 @@ from forecasts.records import (
     load_record_data,
     track_record,
 )
-from forecasts.records.platform_scores import platform_scores
+from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
-__all__ = ["board", "duel", "record_of", "records_of_all"]
+from .record_platforms import raw_record, with_platform_scores
+
+__all__ = [
+    "board",
+    "board_json",
+    "duel",
+    "etag_of",
+    "etag_matches",
+    "head_version",
+    "rebuild",
+    "record_json",
+    "record_of",
+    "records_of_all",
+]
+
+M = TypeVar("M", bound=BaseModel)
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+_RESULTS = 256
+_RESAMPLED = 4096
+
+
+class _Lru:
+    """A small thread-safe LRU map (API routes run in a thread pool)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self.lock:
+            if key not in self.items:
+                return None
+            self.items.move_to_end(key)
+            return self.items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+@dataclass
+class _Caches:
+    results: _Lru
+    resampled: _Lru
+
+
+_caches: _Caches | None = None
+
+
+def _get_caches() -> _Caches:
+    global _caches
+    if _caches is None:
+        _caches = _Caches(_Lru(_RESULTS), _Lru(_RESAMPLED))
+    return _caches
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in key:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    cache = _get_caches().resampled
+    name = digest.digest()
+    found = cache.get(name)
+    if found is None:
+        found = (compute(),)
+        cache.put(name, found)
+    return found[0]
+
+
+def head_version(store: Store) -> str:
+    """The ledger head as ``seq:hash``: every change to what records show moves it."""
+    head = store.ledger_head()
+    return f"{head.seq}:{head.hash}"
+
+
+def etag_of(version: str, query: str) -> str:
+    """A weak ETag for a record or board response: the ledger head and the request."""
+    digest = hashlib.sha256(f"{version}\n{query}".encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison)."""
+    if not header:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted for tag in header.split(",")
+    )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    model: BaseModel
+    as_of: datetime
+    body: bytes | None = None
+
+
+def _needs_raw(filters: RecordFilter) -> bool:
+    return (
+        filters.min_horizon_days is not None
+        or filters.exclude_backdated
+        or filters.platform is not None
+    )
+
+
+def _kept(store: Store, as_of: datetime, filters: RecordFilter, **kw: Any) -> KeptRead | None:
+    return read_kept(
+        store,
+        as_of=as_of,
+        tag=filters.tag,
+        kind=None if filters.kind is None else filters.kind.value,
+        since=filters.since,
+        until=filters.until,
+        **kw,
+    )
+
+
+def _cached(
+    store: Store, key: tuple[Any, ...], as_of: datetime, compute: Callable[[], BaseModel | None]
+) -> _Entry | None:
+    """The cached entry for ``key`` valid at ``as_of``, computing it on a miss (None from
+    ``compute``: not cacheable, the caller computes from raw rows)."""
+    cache = _get_caches().results
+    full = (str(store.engine.url), *key)
+    entry: _Entry | None = cache.get(full)
+    if entry is not None and as_of >= entry.as_of:
+        return entry
+    model = compute()
+    if model is None:
+        return None
+    entry = _Entry(model, as_of)
+    cache.put(full, entry)
+    return entry
+
+
+def _stamped(model: M, as_of: datetime) -> M:
+    got: Any = getattr(model, "as_of", None)
+    return model if got == as_of else model.model_copy(update={"as_of": as_of})
+
+
+_BLANK = -1  # questions_available in a cached body, replaced on each request
+
+
+def _record_entry(
+    store: Store,
+    handle: str,
+    as_of: datetime,
+    filters: RecordFilter,
+    min_n: int,
+    head: str | None = None,
+) -> tuple[_Entry, int] | None:
+    """The cached record and the questions available now (None: compute from raw rows)."""
+    selection: dict[str, Any] = {
+        "tag": filters.tag,
+        "kind": None if filters.kind is None else filters.kind.value,
+        "since": filters.since,
+        "until": filters.until,
+    }
+    # The count of questions (and whether kept rows stand for as_of) changes only with the
+    # ledger: cached per head, so a warm request reads one aggregate over an index.
+    cache = _get_caches().results
+    counted = (str(store.engine.url), head or head_version(store), "available", filters.tag,
+               selection["kind"], filters.since, filters.until)  # fmt: skip
+    known: tuple[datetime, int] | None = cache.get(counted)
+    fresh = known is None or as_of < known[0]
+    probe = kept_probe(store, as_of=as_of, forecaster=handle, count=fresh, **selection)
+    if probe is None:
+        return None
+    available, version = probe
+    if available is None:
+        assert known is not None
+        available = known[1]
+    else:
+        cache.put(counted, (as_of, available))
+
+    def compute() -> TrackRecord | None:
+        if _needs_raw(filters):
+            return raw_record(store, handle, as_of, filters, min_n)
+        kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
+        if kept is None:
+            return None
+        return with_platform_scores(
+            store,
+            handle,
+            None,
+            record_from_kept(
+                kept.rows,
+                handle=handle,
+                people=kept.people,
+                questions_available=kept.questions_available,
+                as_of=as_of,
+                filters=filters,
+                min_n=min_n,
+                memo=_memo,
+            ),
+        )
+
+    key = ("record", handle, version, filters.model_dump_json(), min_n)
+    entry = _cached(store, key, as_of, compute)
+    return None if entry is None else (entry, available)
 
 
 def record_of(
@@ -35,27 +263,53 @@ def record_of(
     With ``filters.platform``, only questions the forecaster answered with forecasts from that
     platform; other platforms' own scores (kept at import) are set beside ours.
     """
-    platform = filters.platform if filters is not None else None
-    only: set[str] = set()
-    theirs: dict[str, dict[str, float]] = {}
-    for forecast in store.forecasts(forecaster=handle):
-        origin = forecast.origin
-        source = origin.platform if origin is not None else "forecasts"
-        if source == platform:
-            only.add(forecast.question_id)
-        if origin is not None and origin.platform_score is not None:
-            theirs.setdefault(source, {})[forecast.question_id] = origin.platform_score
-    data = load_record_data(
-        store,
-        as_of=as_of,
-        filters=filters,
-        forecaster=handle,
-        only_questions=None if platform is None else frozenset(only),
-    )
-    record = track_record(data, handle, min_n=min_n)
-    if platform is not None:
-        theirs = {p: s for p, s in theirs.items() if p == platform}
-    return record.model_copy(update={"platform_scores": platform_scores(record.questions, theirs)})
+    filters = filters or RecordFilter()
+    found = _record_entry(store, handle, as_of, filters, min_n)
+    if found is None:
+        return raw_record(store, handle, as_of, filters, min_n)
+    entry, available = found
+    assert isinstance(entry.model, TrackRecord)
+    record = _stamped(entry.model, as_of)
+    if record.questions_available != available:
+        record = record.model_copy(update={"questions_available": available})
+    return record
+
+
+_EPOCH_STAMP = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
+
+
+def _body(entry: _Entry, as_of: datetime, blank: dict[str, Any] | None = None) -> bytes:
+    """The entry's JSON with ``as_of`` spliced in (serialised once per entry)."""
+    if entry.body is None:
+        update = {"as_of": _EPOCH_STAMP, **(blank or {})}
+        text = entry.model.model_copy(update=update).model_dump_json()
+        object.__setattr__(entry, "body", text.encode())
+    assert entry.body is not None
+    marker = b'"as_of":' + _DATETIME.dump_json(_EPOCH_STAMP)
+    return entry.body.replace(marker, b'"as_of":' + _DATETIME.dump_json(as_of), 1)
+
+
+def record_json(
+    store: Store,
+    handle: str,
+    *,
+    as_of: datetime,
+    filters: RecordFilter | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    version: str | None = None,
+) -> bytes:
+    """:func:`record_of` as JSON bytes (the API's body; serialised once per cached record).
+
+    ``version``: the ledger head as :func:`head_version` gave it, if the caller has it."""
+    filters = filters or RecordFilter()
+    found = _record_entry(store, handle, as_of, filters, min_n, version)
+    if found is None:
+        record = record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n)
+        return record.model_dump_json().encode()
+    entry, available = found
+    body = _body(entry, as_of, {"questions_available": _BLANK})
+    marker = b'"questions_available":%d' % _BLANK
+    return body.replace(marker, b'"questions_available":%d' % available, 1)
 
 
 def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:
@@ -67,6 +321,39 @@ def records_of_all(store: Store, *, as_of: datetime) -> list[TrackRecord]:
     return [record for record in records if record.n]
 
 
+def _board_entry(
+    store: Store,
+    as_of: datetime,
+    metric: Metric,
+    min_n: int,
+    common: bool,
+    filters: RecordFilter,
+    intervals: bool,
+    version: str,
+) -> _Entry | None:
+    def compute() -> Leaderboard | None:
+        kept = _kept(store, as_of, filters)
+        if kept is None:
+            return None
+        if _needs_raw(filters):
+            data = load_record_data(store, as_of=as_of, filters=filters)
+            return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+        return board_from_kept(
+            kept.rows,
+            people=kept.people,
+            as_of=as_of,
+            filters=filters,
+            metric=metric.value,
+            min_n=min_n,
+            common=common,
+            intervals=intervals,
+            memo=_memo,
+        )
+
+    key = (version, "board", metric.value, min_n, common, filters.model_dump_json(), intervals)
+    return _cached(store, key, as_of, compute)
+
+
 def board(
     store: Store,
     *,
@@ -76,10 +363,40 @@ def board(
     common: bool = False,
     filters: RecordFilter | None = None,
     intervals: bool = True,
+    version: str | None = None,
 ) -> Leaderboard:
     """The leaderboard by ``metric``."""
-    data = load_record_data(store, as_of=as_of, filters=filters)
-    return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+    filters = filters or RecordFilter()
+    entry = _board_entry(
+        store, as_of, metric, min_n, common, filters, intervals, version or head_version(store)
+    )
+    if entry is None:
+        data = load_record_data(store, as_of=as_of, filters=filters)
+        return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
+    assert isinstance(entry.model, Leaderboard)
+    return _stamped(entry.model, as_of)
+
+
+def board_json(
+    store: Store,
+    *,
+    as_of: datetime,
+    metric: Metric = Metric.BRIER,
+    min_n: int = 1,
+    common: bool = False,
+    filters: RecordFilter | None = None,
+    version: str | None = None,
+) -> bytes:
+    """:func:`board` as JSON bytes (serialised once per ledger head and query)."""
+    filters = filters or RecordFilter()
+    entry = _board_entry(
+        store, as_of, metric, min_n, common, filters, True, version or head_version(store)
+    )
+    if entry is None:
+        ranked = board(store, as_of=as_of, metric=metric, min_n=min_n, common=common,
+                       filters=filters)  # fmt: skip
+        return ranked.model_dump_json().encode()
+    return _body(entry, as_of)
 
 
 def duel(
@@ -94,3 +411,8 @@ def duel(
     """Two forecasters on the questions both answered."""
     data = load_record_data(store, as_of=as_of, filters=filters)
     return compare(data, a, b, metric=metric)
+
+
+def rebuild(store: Store) -> int:
+    """Recompute every kept score from the raw rows; returns how many were written."""
+    return rebuild_scores(store)

@@ -260,12 +260,16 @@ def old_format_event(conn: Connection) -> str:
 
 def rewritten_history(conn: Connection) -> str:
     """Flip the hand resolution in its own event and re-hash everything after it: the chain,
-    the head and the rows agree again; only the published head shows the rewrite."""
+    the head, the rows and (rebuilt) the kept scores agree again; only the published head
+    shows the rewrite."""
+    from forecasts.db.kept import rebuild_on
+
     seq, payload = _event_of(conn, "resolution.created", "Q1")
     payload["data"]["outcome"] = "no"
     conn.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(payload=canonical_json(payload)))
     _rechain_from(conn, seq)
     conn.execute(text("UPDATE resolution SET outcome = 'no' WHERE question_id = 'Q1'"))
+    rebuild_on(conn)
     return "the chain up to event {published} recomputes to"
 
 

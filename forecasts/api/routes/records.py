@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
 from forecasts.domain import Metric, QuestionKind, Resolution
@@ -17,7 +18,14 @@ from forecasts.records import (
     RecordFilter,
     TrackRecord,
 )
-from forecasts.services.scores import board, duel, record_of
+from forecasts.services.scores import (
+    board_json,
+    duel,
+    etag_matches,
+    etag_of,
+    head_version,
+    record_json,
+)
 from forecasts.timeutils import as_utc, utc_now
 
 from ..deps import StoreDep
@@ -68,8 +76,28 @@ def _record_filter(
     )
 
 
-@router.get("/forecasters/{handle}/record", response_model=TrackRecord, responses=READ_ERRORS)
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified since the ETag sent in If-None-Match."}
+}
+
+
+def _cached_json(request: Request, store: StoreDep, body: Callable[[str], bytes]) -> Response:
+    """The body for the current ledger head, or 304 when the client holds it already."""
+    version = head_version(store)
+    etag = etag_of(version, str(request.url.path) + "?" + str(request.url.query))
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body(version), media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/forecasters/{handle}/record",
+    response_model=TrackRecord,
+    responses={**READ_ERRORS, **_NOT_MODIFIED},
+)
 def get_record(
+    request: Request,
     handle: HandlePath,
     store: StoreDep,
     tag: Tag = None,
@@ -82,26 +110,49 @@ def get_record(
     platform: Annotated[
         str | None, Query(max_length=64, description="Only forecasts from this platform.")
     ] = None,
-) -> TrackRecord:
-    """The forecaster's track record (same keys as ``forecasts record --json``)."""
+) -> Response:
+    """The forecaster's track record (same keys as ``forecasts record --json``).
+
+    Carries an ETag derived from the ledger head and the query; ``If-None-Match`` with it
+    answers 304 until the ledger moves."""
     filters = _filters(tag, since, until, kind, min_horizon_days, exclude_backdated)
     if platform is not None:
         filters = filters.model_copy(update={"platform": platform})
-    return record_of(store, handle, as_of=utc_now(), filters=filters, min_n=min_n)
+    return _cached_json(
+        request,
+        store,
+        lambda version: record_json(
+            store, handle, as_of=utc_now(), filters=filters, min_n=min_n, version=version
+        ),
+    )
 
 
-@router.get("/leaderboard", response_model=Leaderboard, responses=READ_ERRORS)
+@router.get("/leaderboard", response_model=Leaderboard, responses={**READ_ERRORS, **_NOT_MODIFIED})
 def get_leaderboard(
+    request: Request,
     store: StoreDep,
     metric: Metric = Metric.BRIER,
     min_n: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     common: bool = False,
     tag: Tag = None,
     since: Since = None,
-) -> Leaderboard:
-    """Forecasters ranked by ``metric`` with n, coverage and bootstrap intervals."""
+) -> Response:
+    """Forecasters ranked by ``metric`` with n, coverage and bootstrap intervals (with an
+    ETag, as the track record)."""
     filters = _filters(tag, since)
-    return board(store, as_of=utc_now(), metric=metric, min_n=min_n, common=common, filters=filters)
+    return _cached_json(
+        request,
+        store,
+        lambda version: board_json(
+            store,
+            as_of=utc_now(),
+            metric=metric,
+            min_n=min_n,
+            common=common,
+            filters=filters,
+            version=version,
+        ),
+    )
 
 
 @router.get("/compare", response_model=Comparison, responses=READ_ERRORS)

@@ -1,0 +1,154 @@
+"""Writing kept scores in the caller's transaction: one question at a time, or all of them.
+
+:func:`keep_scores` is the one write path: :meth:`Store.record` calls it for every
+resolution, correction and forecast on a resolved question, so the kept rows commit (or
+roll back) with the event that changed them. A caller that writes many questions in one
+transaction (savepoint per question) calls it once per question inside its savepoint.
+The scores themselves are computed by :mod:`forecasts.records.kept` from the same raw rows
+the compute path reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlmodel import Session
+
+from .record_rows import RecordRows, read_rows_on
+from .tables import (
+    CorrectionRow,
+    KeptQuestionRow,
+    KeptScoreRow,
+    KeptStateRow,
+    LedgerHeadRow,
+    ResolutionRow,
+)
+
+__all__ = [
+    "FAR_FUTURE",
+    "complete_kept",
+    "compute_kept",
+    "keep_scores",
+    "kept_complete",
+    "rebuild_on",
+    "write_all_kept",
+]
+
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+"""The ``as_of`` of kept scores: every resolution and correction recorded counts."""
+
+_CHUNK = 2000
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _effective(conn: Connection, question_id: str | None) -> dict[str, datetime]:
+    """When each question's current outcome took effect: its resolution or newest correction."""
+    r, c = ResolutionRow.__table__.c, CorrectionRow.__table__.c  # type: ignore[attr-defined]
+    resolved = select(r.question_id, r.resolved_at)
+    corrected = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
+    if question_id is not None:
+        resolved = resolved.where(r.question_id == question_id)
+        corrected = corrected.where(c.question_id == question_id)
+    found = {qid: _aware(at) for qid, at in conn.execute(resolved)}
+    for qid, at in conn.execute(corrected):
+        if qid in found and at is not None:
+            found[qid] = max(found[qid], _aware(at))
+    return found
+
+
+def compute_kept(
+    conn: Connection, question_id: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(kept question rows, kept score rows) recomputed from the raw rows (one question's,
+    or every question's)."""
+    from forecasts.records.kept import score_rows
+    from forecasts.records.loader import record_data_from_rows
+
+    rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_id=question_id)
+    effective = _effective(conn, question_id)
+    closes = {q[0]: q[5] for q in rows.questions}
+    questions = [
+        {
+            "question_id": qid,
+            "outcome": outcome,
+            "label": outcome if value is None else f"{value:g}",
+            "close": min(closes[qid], resolved_at),
+            "effective_at": effective.get(qid, resolved_at),
+        }
+        for qid, (outcome, value, resolved_at) in sorted(rows.outcomes.items())
+        if qid in closes
+    ]
+    if not questions:
+        return [], []
+    scores = score_rows(record_data_from_rows(rows, as_of=FAR_FUTURE))
+    return questions, scores
+
+
+def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(insert(table), list(rows[start : start + _CHUNK]))
+
+
+def _stamped(conn: Connection, scores: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
+    seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
+    return [{**row, "seq": seq} for row in scores]
+
+
+def keep_scores(session: Session, question_id: str) -> None:
+    """Rewrite ``question_id``'s kept question and score rows in ``session``'s transaction."""
+    session.flush()
+    conn = session.connection()
+    questions, scores = compute_kept(conn, question_id)
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    conn.execute(delete(ks).where(ks.c.question_id == question_id))
+    conn.execute(delete(kq).where(kq.c.question_id == question_id))
+    _insert(conn, kq, questions)
+    _insert(conn, ks, _stamped(conn, scores))
+
+
+def write_all_kept(
+    conn: Connection, questions: Iterable[dict[str, Any]], scores: Iterable[dict[str, Any]]
+) -> int:
+    """Replace every kept row and mark the kept scores complete; returns the score rows."""
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    state = KeptStateRow.__table__  # type: ignore[attr-defined]
+    conn.execute(delete(ks))
+    conn.execute(delete(kq))
+    _insert(conn, kq, list(questions))
+    score_list = _stamped(conn, list(scores))
+    _insert(conn, ks, score_list)
+    conn.execute(delete(state))
+    conn.execute(insert(state), [{"id": 1, "complete": True}])
+    return len(score_list)
+
+
+def kept_complete(conn: Connection) -> bool:
+    """Whether the kept scores hold every resolved question (see ``KeptStateRow``)."""
+    state = KeptStateRow.__table__  # type: ignore[attr-defined]
+    return bool(conn.execute(select(state.c.complete).where(state.c.id == 1)).scalar())
+
+
+def rebuild_on(conn: Connection) -> int:
+    """Recompute every kept row on ``conn`` (in its transaction); returns the score rows.
+
+    Serialised with ledgered writes on the ledger head row, so a resolution recorded
+    meanwhile is either in the rebuild or writes its own rows after it.
+    """
+    head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
+    conn.execute(update(head).where(head.c.id == 1).values(id=1))
+    questions, scores = compute_kept(conn)
+    return write_all_kept(conn, questions, scores)
+
+
+def complete_kept(engine: Engine) -> None:
+    """Rebuild the kept scores if an upgrade left them incomplete (no-op otherwise)."""
+    with engine.begin() as conn:
+        if not kept_complete(conn):
+            rebuild_on(conn)

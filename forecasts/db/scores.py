@@ -1,0 +1,222 @@
+"""Kept scores, store-level: rebuild them, read them for records and boards, check them.
+
+The rows are written by :func:`forecasts.db.kept.keep_scores` with each change. Reading
+returns None whenever the kept rows cannot stand for the record at ``as_of`` (they are not
+built yet after an upgrade, or an outcome kept took effect after ``as_of``): the caller
+then computes from the raw rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from .kept import compute_kept, kept_complete, rebuild_on
+from .store import Store
+from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, QuestionRow
+
+__all__ = [
+    "READ_COLUMNS",
+    "KeptRead",
+    "check_kept",
+    "kept_probe",
+    "read_kept",
+    "rebuild_scores",
+]
+
+_KQT = KeptQuestionRow.__table__  # type: ignore[attr-defined]
+_KST = KeptScoreRow.__table__  # type: ignore[attr-defined]
+_QT = QuestionRow.__table__  # type: ignore[attr-defined]
+_KQ, _KS, _Q = _KQT.c, _KST.c, _QT.c
+_P = ForecasterRow.__table__.c  # type: ignore[attr-defined]
+
+_SCORE = (
+    "kind", "forecast", "made_at", "n_forecasts", "n_backdated", "coverage", "p",
+    "low", "high", "brier", "brier_time_weighted", "log_score", "brier_relative",
+    "peer_score", "crps", "interval_score", "in_interval",
+)  # fmt: skip
+READ_COLUMNS = ("question_id", "title", "label", "outcome", "forecaster", *_SCORE)
+"""The columns of each row :func:`read_kept` returns, in order."""
+
+
+@dataclass(frozen=True)
+class KeptRead:
+    """Kept rows for a record or a board, ordered by forecaster then question id.
+
+    ``people``: every forecaster (handle, name) by handle; ``questions_available``: the
+    resolved, non-annulled questions matching the filter."""
+
+    people: Sequence[tuple[str, str]]
+    questions_available: int
+    rows: Sequence[tuple[Any, ...]]
+
+
+def rebuild_scores(store: Store) -> int:
+    """Recompute every kept score from the raw rows; returns how many were written."""
+    with store.transaction() as session:
+        return rebuild_on(session.connection())
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _has_tag(tags: Any, tag: str) -> bool:
+    return tag in (tags or [])
+
+
+def _usable(conn: Connection, as_of: datetime) -> bool:
+    if not kept_complete(conn):
+        return False
+    later = select(_KQ.question_id).where(_KQ.effective_at > as_of).limit(1)
+    return conn.execute(later).first() is None
+
+
+def _where(kind: str | None, since: datetime | None, until: datetime | None) -> list[Any]:
+    where = [_KQ.outcome != "annulled"]
+    if kind is not None:
+        where.append(_Q.kind == kind)
+    if since is not None:
+        where.append(_KQ.close >= since)
+    if until is not None:
+        where.append(_KQ.close <= until)
+    return where
+
+
+def _available(conn: Connection, where: list[Any], tag: str | None) -> int:
+    needs_question = tag is not None or len(where) > 1
+    joined = _KQT.join(_QT, _KQ.question_id == _Q.id) if needs_question else _KQT
+    if tag is None:
+        count = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar()
+        return int(count or 0)
+    tags = conn.execute(select(_Q.tags).select_from(joined).where(*where))
+    return sum(1 for (t,) in tags if _has_tag(t, tag))
+
+
+def _version(conn: Connection, forecaster: str) -> tuple[int, int]:
+    query = select(func.count(), func.max(_KS.seq)).where(_KS.forecaster == forecaster)
+    count, newest = conn.execute(query).one()
+    return int(count), int(newest or 0)
+
+
+def kept_probe(
+    store: Store,
+    *,
+    as_of: datetime,
+    forecaster: str,
+    count: bool = True,
+    tag: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[int | None, tuple[int, int]] | None:
+    """In one read: how many resolved, non-annulled questions match the filter (with
+    ``count``; it depends only on the ledger, so callers may cache it per ledger head), and
+    ``forecaster``'s kept rows' version: (rows, newest ledger sequence that wrote one), which
+    changes exactly when their record does. None when the kept rows cannot stand for
+    ``as_of`` (not built yet, or an outcome took effect after it); without ``count`` that is
+    not checked (the caller knows it from the cached count)."""
+    with store.reading() as session:
+        conn = session.connection()
+        available = None
+        if count:
+            if not _usable(conn, as_of):
+                return None
+            available = _available(conn, _where(kind, since, until), tag)
+        return available, _version(conn, forecaster)
+
+
+def read_kept(
+    store: Store,
+    *,
+    as_of: datetime,
+    forecaster: str | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> KeptRead | None:
+    """Kept rows matching the question filters (None: compute from the raw rows instead)."""
+    with store.reading() as session:
+        conn = session.connection()
+        if not _usable(conn, as_of):
+            return None
+        people = [tuple(r) for r in conn.execute(select(_P.handle, _P.name).order_by(_P.handle))]
+        where = _where(kind, since, until)
+        available = _available(conn, where, tag)
+        columns = [
+            _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KS.forecaster,
+            *(getattr(_KS, name) for name in _SCORE),
+        ]  # fmt: skip
+        if tag is not None:
+            columns.append(_Q.tags)
+        query = (
+            select(*columns)
+            .select_from(
+                _KST.join(_KQT, _KS.question_id == _KQ.question_id).join(
+                    _QT, _KS.question_id == _Q.id
+                )
+            )
+            .where(*where)
+            .order_by(_KS.forecaster, _KS.question_id)
+        )
+        if forecaster is not None:
+            query = query.where(_KS.forecaster == forecaster)
+        if tag is None:
+            rows = [tuple(r) for r in conn.execute(query)]
+        else:
+            rows = [tuple(r[:-1]) for r in conn.execute(query) if _has_tag(r[-1], tag)]
+    return KeptRead(people, available, rows)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return _aware(a) == _aware(b)
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isinf(a) or math.isinf(b):
+            return a == b
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a == b)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def _compare(
+    label: str, stored: dict[Any, dict[str, Any]], fresh: dict[Any, dict[str, Any]]
+) -> list[str]:
+    problems = []
+    for key in sorted(fresh.keys() | stored.keys()):
+        name = "/".join(key) if isinstance(key, tuple) else key
+        if key not in stored:
+            problems.append(f"{label} {name}: missing (run `forecasts rebuild-scores`)")
+        elif key not in fresh:
+            problems.append(f"{label} {name}: kept but nothing scores it")
+        else:
+            for column, value in fresh[key].items():
+                if not _same(stored[key].get(column), value):
+                    problems.append(
+                        f"{label} {name}: {column} is {stored[key].get(column)!r} kept, "
+                        f"{value!r} recomputed from the forecasts"
+                    )
+    return problems
+
+
+def check_kept(conn: Connection) -> list[str]:
+    """Every kept row against the same rows recomputed from the raw rows (for ``verify``)."""
+    if not kept_complete(conn):
+        return ["kept scores are not built (run `forecasts rebuild-scores`)"]
+    questions, scores = compute_kept(conn)
+    fresh_q = {r["question_id"]: r for r in questions}
+    fresh_s = {(r["question_id"], r["forecaster"]): r for r in scores}
+    stored_q = {r["question_id"]: dict(r) for r in conn.execute(select(_KQT)).mappings()}
+    stored_s = {
+        (r["question_id"], r["forecaster"]): dict(r) for r in conn.execute(select(_KST)).mappings()
+    }
+    return _compare("kept question", stored_q, fresh_q) + _compare("kept score", stored_s, fresh_s)
