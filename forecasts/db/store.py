@@ -23,7 +23,7 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
-from .ledger_append import append_event
+from .ledger_append import LedgerChain, append_event
 from .migrate import migrate, needs_migration
 from .tables import (
     CorrectionRow,
@@ -35,7 +35,10 @@ from .tables import (
     ResolutionRow,
 )
 
-__all__ = ["LedgerHead", "Record", "Store", "open_store"]
+__all__ = ["CHAIN_KEY", "LedgerHead", "Record", "Store", "open_store"]
+
+CHAIN_KEY = "forecasts.ledger_chain"
+"""Where a session holds the :class:`LedgerChain` of a batch of appends."""
 
 Record = Forecaster | Question | Forecast | Resolution | Correction
 
@@ -187,8 +190,14 @@ class Store:
         """Append one ledger event in ``session``'s transaction; returns its sequence number.
 
         For rows that are not a :data:`Record` (evidence, tokens, check transitions): their
-        modules in ``forecasts.db`` call this next to the row they write.
+        modules in ``forecasts.db`` call this next to the row they write. Inside a batch
+        (:func:`forecasts.db.sweep_writes.write_batch`) the event joins the batch's chain.
         """
+        chain = session.info.get(CHAIN_KEY)
+        if isinstance(chain, LedgerChain):
+            return chain.append(
+                kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of
+            )
         return append_event(
             session.connection(),
             kind=kind,
