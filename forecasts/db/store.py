@@ -159,6 +159,19 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
+    @contextmanager
+    def chained(self, session: Session) -> Iterator[LedgerChain]:
+        """Many ledgered writes in ``session``'s transaction with the head locked and read
+        once: events are kept by the chain (inserted at its flushes) and the head row is
+        written once when the block ends without error."""
+        chain = LedgerChain.open(session.connection())
+        session.info[CHAIN_KEY] = chain
+        try:
+            yield chain
+            chain.close(session.connection())
+        finally:
+            session.info.pop(CHAIN_KEY, None)
+
     def record(self, session: Session, obj: Record, *, as_of: datetime) -> str:
         """Insert ``obj``'s row and append its ledger event; returns the entity id.
 

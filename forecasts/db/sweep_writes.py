@@ -23,8 +23,7 @@ from forecasts.domain import CheckState, Resolution
 
 from . import convert
 from .evidence import StoredEvidence, evidence_data, evidence_values
-from .ledger_append import LedgerChain
-from .store import CHAIN_KEY, Store
+from .store import Store
 from .tables import EvidenceRow, ResolutionAttemptRow, ResolutionCheckRow, ResolutionRow
 
 __all__ = ["AttemptWrite", "ResolutionWrite", "SweepWrite", "write_batch", "write_question"]
@@ -195,30 +194,24 @@ def write_batch(
     if not writes:
         return []
     outcomes: list[bool | str] = []
-    with store.transaction() as session:
-        # The head first, as every ledgered write takes it: no lock-order cycle with a manual
-        # resolution, which locks the head and then the check row.
-        chain = LedgerChain.open(session.connection())
+    with store.transaction() as session, store.chained(session) as chain:
+        # The head first (as every ledgered write takes it), then the check rows: no
+        # lock-order cycle with a manual resolution, which locks the head, then the check row.
         owned = _owned(session, [w.question_id for w in writes], worker)
-        session.info[CHAIN_KEY] = chain
-        try:
-            for write in writes:
-                if write.question_id not in owned:
-                    outcomes.append(False)
-                    continue
-                mark = chain.mark()
-                try:
-                    with session.begin_nested():
-                        write_question(store, session, write, worker=worker, as_of=as_of)
-                        chain.flush(session.connection())
-                except Exception as exc:  # this question alone; the batch goes on
-                    chain.restore(mark)
-                    outcomes.append(_error(exc))
-                else:
-                    outcomes.append(True)
-            chain.close(session.connection())
-        finally:
-            session.info.pop(CHAIN_KEY, None)
+        for write in writes:
+            if write.question_id not in owned:
+                outcomes.append(False)
+                continue
+            mark = chain.mark()
+            try:
+                with session.begin_nested():
+                    write_question(store, session, write, worker=worker, as_of=as_of)
+                    chain.flush(session.connection())
+            except Exception as exc:  # this question alone; the batch goes on
+                chain.restore(mark)
+                outcomes.append(_error(exc))
+            else:
+                outcomes.append(True)
     return outcomes
 
 
