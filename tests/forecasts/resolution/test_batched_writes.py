@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -16,9 +17,9 @@ from forecasts.db.store import Store
 from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, write_batch
 from forecasts.db.verify import verify_store
 from forecasts.domain import Resolution, ResolutionMethod
-from forecasts.resolution.sweep import RetryPolicy, run_sweep
+from forecasts.resolution.sweep import RetryPolicy, SweepSummary, run_sweep
 from forecasts.services import add_question
-from sources import Fetcher, load_sources
+from sources import Fetcher, HttpPolicy, load_sources, make_client
 from tests.factories import make_question
 from tests.forecasts.resolution.conftest import Route, Server
 
@@ -182,3 +183,52 @@ def test_write_batch_reports_each_question_and_chains_only_what_committed(
     assert [e for k, e in kinds if k != "evidence.created"] == ["Q00", "Q01", "Q03"]
     report = verify_store(store)
     assert report.ok, report.problems[:5]
+
+
+def test_a_resolution_is_committed_while_another_questions_fetch_is_still_in_flight(
+    store: Store, server: Server, policy: HttpPolicy
+) -> None:
+    gate = threading.Event()
+    server.routes["/fast"] = Route(json.dumps({"data": {"value": 12}}).encode())
+    server.routes["/slow"] = Route(json.dumps({"data": {"value": 12}}).encode(), gate=gate)
+    spec = {"source": "http_json", "path": "$.data.value", "op": ">=", "threshold": 10}
+    add_question(
+        store, make_question("FAST", resolution={**spec, "url": server.url("/fast")}), as_of=CREATED
+    )
+    add_question(
+        store, make_question("SLOW", resolution={**spec, "url": server.url("/slow")}), as_of=CREATED
+    )
+    patient = policy.model_copy(update={"read_timeout": 120.0, "deadline": 180.0})
+    client = make_client(patient)
+    summaries: list[SweepSummary] = []
+
+    def sweep() -> None:
+        summaries.append(
+            run_sweep(
+                store,
+                load_sources("forecasts.sources"),
+                Fetcher(client, patient),
+                as_of=AS_OF,
+                clock=lambda: datetime.now(UTC),
+                worker="w1",
+                policy=RetryPolicy(batch_size=50),
+            )
+        )
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    try:
+        for _ in range(600):  # the sweep waits on /slow until the gate opens
+            if store.resolution("FAST") is not None:
+                break
+            thread.join(0.1)
+        # FAST's resolution is committed and readable while SLOW's request is held open.
+        assert store.resolution("FAST") is not None
+        assert thread.is_alive()
+        assert store.resolution("SLOW") is None
+    finally:
+        gate.set()
+        thread.join(120)
+        client.close()
+    assert [r.result for r in summaries[0].results] == ["resolved", "resolved"]
+    assert store.resolution("SLOW") is not None
