@@ -145,6 +145,8 @@ def write_question(
     """Everything one question's check writes (its claim already checked and locked).
 
     Runs inside the question's savepoint: whatever it raises undoes this question only.
+    Anything else that must commit with a question's resolution (its kept score rows, say)
+    is written from here, so it shares that savepoint.
     """
     statements = _statements()
     qid = write.question_id
