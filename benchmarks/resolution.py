@@ -8,7 +8,9 @@ process so it does not share the sweep's GIL. Prints one JSON object: per databa
 time of the sweep, the time during which a fetch was in flight (``rest_s`` is the wall time
 outside it: claims, question loads, evaluation and the writes that did not overlap a fetch),
 the requests the server saw (1,000 expected: one per distinct URL), the resolved count, the
-ideal fetch time ``urls * delay / C`` and the ratios to it.
+ideal fetch time ``urls * delay / C`` and the ratios to it, and the sweep's CPU time (this
+process: the loop, the fetch threads and the database driver), which on a busy machine shows
+what the wall time cannot.
 To run:
 
     .venv/bin/python benchmarks/resolution.py [--concurrency 32]
@@ -174,7 +176,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
         client = make_client(policy)
         fetcher = _TimedFetcher(Fetcher(client, policy))
         before = _served(port)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         summary = run_sweep(
             store,
             load_sources("forecasts.sources"),
@@ -185,6 +187,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
             policy=RetryPolicy(batch_size=args.batch),
         )
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         served = _served(port) - before
         client.close()
         counts = summary.counts()
@@ -192,6 +195,8 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
         return {
             "create_questions_s": round(create_s, 3),
             "sweep_wall_s": round(wall, 3),
+            "sweep_cpu_s": round(cpu, 3),
+            "cpu_per_question_ms": round(1000 * cpu / args.questions, 3),
             "fetch_s": round(fetcher.seconds, 3),
             "fetch_calls": fetcher.calls,
             "rest_s": round(wall - fetcher.seconds, 3),
@@ -249,6 +254,7 @@ def main() -> None:
         "batch_size": args.batch,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -267,6 +267,7 @@ def resolve_many(
     clock: Callable[[], datetime] | None = None,
     concurrency: int | None = None,
     cache: MutableMapping[str, Evidence | SourceError] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Iterator[tuple[K, BatchResult]]:
     """Fetch and parse every job; yield ``(key, result)`` as each job's requests finish.
 
@@ -275,7 +276,9 @@ def resolve_many(
     stamped ``fetched_at``, or ``clock()`` read as each request starts, or else the fetcher's
     own time. ``cache`` carries responses between calls (a sweep's claim batches): answered
     keys are not fetched again, and new answers are added to it. Jobs with no spec are yielded
-    first. Every job is yielded exactly once.
+    first. Every job is yielded exactly once. ``idle()`` is called whenever every finished job
+    has been yielded and the next one must wait for a request still in flight (a caller that
+    batches its own work flushes it then, while the fetches go on).
     """
     run = _Run(
         fetcher,
@@ -299,6 +302,8 @@ def resolve_many(
                 yield job.key, _result(job, run.results)
             if not run.inflight:
                 return
+            if idle is not None and run.finished.empty():
+                idle()
             run.receive()
     finally:
         run.close()

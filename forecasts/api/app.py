@@ -10,14 +10,14 @@ from fastapi.exceptions import RequestValidationError
 
 from forecasts.errors import ForecastsError
 from forecasts.services.ledger import Store, open_database
-from forecasts.settings import Settings
+from forecasts.settings import Settings, load_settings
 
 from .docs import install_docs
 from .errors import error_response
 from .limits import BodyLimit, validation_response
 from .routes import due, forecasters, questions, records, writes
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_app_from_environment"]
 
 _DESCRIPTION = """Forecasts recorded in a hash-chained ledger, resolved and scored.
 
@@ -62,3 +62,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(build_due_router())
     install_docs(app)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app over the settings of the environment: what each ``serve --workers`` process
+    builds for itself (uvicorn imports it by name in every worker)."""
+    return create_app(load_settings())

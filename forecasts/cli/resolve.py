@@ -54,9 +54,10 @@ def _sweep(
     lease: str,
     batch: int,
     max_attempts: int,
+    workers: int,
     as_json: bool,
 ) -> None:
-    from forecasts.services.sweeps import sweep_due
+    from forecasts.services.sweeps import sweep_due, sweep_due_in_parallel
     from forecasts.settings import load_settings
     from forecasts.timeutils import parse_duration, utc_now
 
@@ -74,14 +75,16 @@ def _sweep(
     options = {
         "as_of": when,
         "replay": replay,
-        "worker": worker,
         "lease": lease_for,
         "batch": batch,
         "max_attempts": max_attempts,
         "question_id": only,
         "dry_run": dry_run,
     }
-    if sys.stderr.isatty() and not as_json:
+    if workers != 1:
+        store.close()
+        summary = sweep_due_in_parallel(settings, workers=workers, worker=worker, **options)
+    elif sys.stderr.isatty() and not as_json:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -90,10 +93,11 @@ def _sweep(
                 store,
                 settings,
                 progress=lambda d, _t: bar.update(task, completed=d),
+                worker=worker,
                 **options,  # type: ignore[arg-type]
             )
     else:
-        summary = sweep_due(store, settings, **options)  # type: ignore[arg-type]
+        summary = sweep_due(store, settings, worker=worker, **options)  # type: ignore[arg-type]
     if as_json:
         emit_json(summary.to_json())
         return
@@ -124,6 +128,12 @@ def resolve_command(
     lease: Annotated[str, typer.Option("--lease", help="How long a claim lasts.")] = "10m",
     batch: Annotated[int, typer.Option("--batch", help="Questions claimed at a time.")] = 200,
     max_attempts: Annotated[int, typer.Option("--max-attempts")] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Sweep in this many processes (PostgreSQL; names WORKER-1..N)."
+        ),
+    ] = 1,
     outcome: Annotated[
         str | None, typer.Option("--outcome", help="yes, no, an option, a number, or annulled")
     ] = None,
@@ -147,6 +157,7 @@ def resolve_command(
             lease=lease,
             batch=batch,
             max_attempts=max_attempts,
+            workers=workers,
             as_json=as_json,
         )
         return

@@ -15,17 +15,41 @@ __all__ = ["app"]
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Server processes (PostgreSQL, or SQLite readers).")
+    ] = 1,
     db: DbOption = None,
 ) -> None:
-    """Serve the REST API (/api, /openapi.json) and the web pages."""
+    """Serve the REST API (/api, /openapi.json) and the web pages.
+
+    Serving never sweeps: run one `forecasts scheduler` beside any number of servers.
+    """
+    import os
+
     import uvicorn
 
     from forecasts.api import create_app
+    from forecasts.errors import FieldError
     from forecasts.settings import load_settings
 
-    application = create_app(load_settings(database_url=db))
+    if workers < 1:
+        raise FieldError("--workers", "must be at least 1")
+    settings = load_settings(database_url=db)
     typer.echo(f"serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app (and connection pool) from the environment;
+    # --db reaches them through the variable the settings read.
+    os.environ["FORECASTS_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "forecasts.api.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 def app() -> typer.Typer:

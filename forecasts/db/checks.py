@@ -23,7 +23,6 @@ from sqlmodel import Session, col
 from forecasts.domain import CheckState, Question, Resolution
 from forecasts.timeutils import as_utc
 
-from .evidence import StoredEvidence, add_evidence
 from .store import Record, Store
 from .tables import (
     LedgerHeadRow,
@@ -44,9 +43,7 @@ __all__ = [
     "ensure_checks",
     "open_check",
     "release",
-    "write_attempt",
     "write_record",
-    "write_resolution",
 ]
 
 
@@ -106,9 +103,13 @@ def check_status(store: Store, question_id: str) -> CheckStatus | None:
         return None if row is None else _status(row)
 
 
-def check_statuses(store: Store) -> dict[str, CheckStatus]:
+def check_statuses(store: Store, ids: Sequence[str] | None = None) -> dict[str, CheckStatus]:
+    """Every question's check status (or those of ``ids``), in one query."""
+    query = select(ResolutionCheckRow)
+    if ids is not None:
+        query = query.where(col(ResolutionCheckRow.question_id).in_(list(ids)))
     with store.reading() as session:
-        rows = session.scalars(select(ResolutionCheckRow))
+        rows = session.scalars(query)
         return {row.question_id: _status(row) for row in rows}
 
 
@@ -223,98 +224,6 @@ def release(store: Store, question_ids: Sequence[str], *, worker: str) -> None:
             )
             .values(claimed_by=None, claimed_until=None)
         )
-
-
-def _own(session: Session, question_id: str, worker: str) -> ResolutionCheckRow | None:
-    row = session.get(ResolutionCheckRow, question_id, with_for_update=True, populate_existing=True)
-    if row is None or row.claimed_by != worker or row.state != CheckState.PENDING.value:
-        return None
-    return row
-
-
-def write_resolution(
-    store: Store,
-    resolution: Resolution,
-    evidence: Sequence[StoredEvidence],
-    *,
-    worker: str,
-    as_of: datetime,
-    detail: str,
-) -> bool:
-    """Resolution, evidence, ledger events, attempt and check state in one transaction.
-
-    The events are the resolution's, then one ``evidence.created`` per evidence row.
-
-    Returns False (writing nothing) when the claim was lost or the question already resolved
-    (a resolution, manual or not, moves the check out of ``pending`` in its own transaction).
-    """
-    with store.transaction() as session:
-        check = _own(session, resolution.question_id, worker)
-        if check is None:
-            return False
-        store.record(session, resolution, as_of=as_of)
-        add_evidence(store, session, evidence, as_of=as_of)
-        close_check(session, resolution.question_id)
-        session.add(
-            ResolutionAttemptRow(
-                question_id=resolution.question_id,
-                attempted_at=as_of,
-                result="resolved",
-                detail=detail,
-                worker=worker,
-            )
-        )
-        check = session.get(ResolutionCheckRow, resolution.question_id)
-        assert check is not None
-        check.attempts += 1
-        check.last_checked_at = as_of
-        check.last_error = None
-        check.next_check_at = None
-        session.add(check)
-        return True
-
-
-def write_attempt(
-    store: Store,
-    question_id: str,
-    *,
-    worker: str,
-    as_of: datetime,
-    result: str,
-    detail: str,
-    next_check_at: datetime | None,
-    count_failure: bool,
-    needs_review: bool,
-) -> bool:
-    """Record an attempt that did not resolve the question, and when to look again."""
-    with store.transaction() as session:
-        check = _own(session, question_id, worker)
-        if check is None:
-            return False
-        check.attempts = check.attempts + 1 if count_failure else 0
-        check.last_checked_at = as_of
-        check.last_error = detail if count_failure else None
-        check.next_check_at = next_check_at
-        check.claimed_by = None
-        check.claimed_until = None
-        if needs_review:
-            check.state = CheckState.NEEDS_REVIEW.value
-            # The question leaves the sweep until someone resolves it: ledgered, so an edit
-            # that parks a question (or puts it back) shows in `verify`.
-            data = {"question_id": question_id, "state": check.state, "reason": detail}
-            store.append(session, "check.needs_review", "check", question_id, data, as_of=as_of)
-        session.add(check)
-        session.add(
-            ResolutionAttemptRow(
-                question_id=question_id,
-                attempted_at=as_of,
-                result="needs_review" if needs_review else result,
-                detail=detail,
-                next_check_at=next_check_at,
-                worker=worker,
-            )
-        )
-        return True
 
 
 def write_record(store: Store, session: Session, obj: Record, *, as_of: datetime) -> str:

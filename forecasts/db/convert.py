@@ -127,19 +127,24 @@ def forecast_fields(row: ForecastRow) -> dict[str, Any]:
     }
 
 
+def resolution_values(r: Resolution) -> dict[str, Any]:
+    """A resolution row's columns (id aside), for a bulk insert."""
+    return {
+        "question_id": r.question_id,
+        "outcome": r.outcome,
+        "value": r.value,
+        "resolved_at": r.resolved_at,
+        "method": r.method.value,
+        "by": r.by,
+        "note": r.note,
+        "evidence_url": r.evidence_url,
+        "evidence_sha256": list(r.evidence_sha256),
+        "recorded_evidence": r.recorded_evidence,
+    }
+
+
 def resolution_row(r: Resolution) -> ResolutionRow:
-    return ResolutionRow(
-        question_id=r.question_id,
-        outcome=r.outcome,
-        value=r.value,
-        resolved_at=r.resolved_at,
-        method=r.method.value,
-        by=r.by,
-        note=r.note,
-        evidence_url=r.evidence_url,
-        evidence_sha256=list(r.evidence_sha256),
-        recorded_evidence=r.recorded_evidence,
-    )
+    return ResolutionRow(**resolution_values(r))
 
 
 def resolution_fields(row: ResolutionRow) -> dict[str, Any]:

@@ -27,6 +27,7 @@ __all__ = [
     "evidence_item",
     "evidence_of",
     "evidence_row",
+    "evidence_values",
 ]
 
 EVIDENCE_FIELDS = (
@@ -59,23 +60,28 @@ class StoredEvidence:
     id: int | None = None
 
 
-def evidence_row(e: StoredEvidence) -> EvidenceRow:
-    return EvidenceRow(
-        question_id=e.question_id,
-        url=e.url,
+def evidence_values(e: StoredEvidence) -> dict[str, Any]:
+    """An evidence row's columns (id aside), for a bulk insert."""
+    return {
+        "question_id": e.question_id,
+        "url": e.url,
         # UTC before storage: SQLite keeps the wall time and drops the offset.
-        fetched_at=as_utc(e.fetched_at),
-        status=e.status,
-        content_type=e.content_type,
-        sha256=e.sha256,
-        size=e.size,
-        body=e.body,
-        excerpt=e.excerpt,
-        recorded=e.recorded,
-    )
+        "fetched_at": as_utc(e.fetched_at),
+        "status": e.status,
+        "content_type": e.content_type,
+        "sha256": e.sha256,
+        "size": e.size,
+        "body": e.body,
+        "excerpt": e.excerpt,
+        "recorded": e.recorded,
+    }
 
 
-def evidence_data(row: EvidenceRow) -> dict[str, Any]:
+def evidence_row(e: StoredEvidence) -> EvidenceRow:
+    return EvidenceRow(**evidence_values(e))
+
+
+def evidence_data(row: EvidenceRow | StoredEvidence) -> dict[str, Any]:
     """The ledgered fields of an evidence row, as its event holds them."""
     return {
         "question_id": row.question_id,

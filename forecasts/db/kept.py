@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlmodel import Session
 
+from .ledger_append import CHAIN_KEY, LedgerChain
 from .record_rows import RecordRows, read_rows_on
 from .tables import (
     CorrectionRow,
@@ -95,9 +96,14 @@ def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> Non
         conn.execute(insert(table), list(rows[start : start + _CHUNK]))
 
 
-def _stamped(conn: Connection, scores: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
-    seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
+def _stamped(
+    conn: Connection, scores: Sequence[dict[str, Any]], seq: int | None = None
+) -> list[dict[str, Any]]:
+    """Each row marked with the ledger sequence it was written at (the head, or where an
+    open batch's chain stands: its head row moves only when the batch closes)."""
+    if seq is None:
+        head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
+        seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
     return [{**row, "seq": seq} for row in scores]
 
 
@@ -110,7 +116,8 @@ def keep_scores(session: Session, question_id: str) -> None:
     conn.execute(delete(ks).where(ks.c.question_id == question_id))
     conn.execute(delete(kq).where(kq.c.question_id == question_id))
     _insert(conn, kq, questions)
-    _insert(conn, ks, _stamped(conn, scores))
+    chain = session.info.get(CHAIN_KEY)
+    _insert(conn, ks, _stamped(conn, scores, chain.seq if isinstance(chain, LedgerChain) else None))
 
 
 def write_all_kept(

@@ -7,11 +7,13 @@ payload format.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Insert, Table, insert, select, update
 
 from forecasts.errors import OperationError
 from forecasts.ledger import chain_hash, event_payload
@@ -19,7 +21,10 @@ from forecasts.timeutils import as_utc
 
 from .tables import LedgerEventRow, LedgerHeadRow
 
-__all__ = ["append_event", "event_time"]
+__all__ = ["CHAIN_KEY", "LedgerChain", "append_event", "event_time"]
+
+#: Where a session keeps the batch's open :class:`LedgerChain` (``Store.chained``).
+CHAIN_KEY = "forecasts.ledger_chain"
 
 
 def _table(model: type[Any]) -> Table:
@@ -82,3 +87,93 @@ def append_event(
     )
     connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=digest))
     return seq
+
+
+@functools.cache
+def _insert_events() -> Insert:
+    # Built once, so SQLAlchemy reuses its compiled form.
+    return insert(_table(LedgerEventRow))
+
+
+@dataclass
+class LedgerChain:
+    """Many appends in one transaction: the head is locked and read once, events are kept
+    here and inserted together by :meth:`flush`, and the head is written once by :meth:`close`.
+
+    A caller that wraps part of its work in a savepoint takes a :meth:`mark` before it and
+    calls :meth:`restore` when the savepoint rolls back, so the chain forgets those events too.
+    """
+
+    seq: int
+    hash: str
+    last_at: datetime | None
+    start_seq: int
+    pending: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, connection: Connection) -> LedgerChain:
+        """Lock the head (as :func:`append_event` does) and read where the chain stands."""
+        head = _table(LedgerHeadRow)
+        events = _table(LedgerEventRow)
+        connection.execute(update(head).where(head.c.id == 1).values(id=1))
+        current = connection.execute(
+            select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+        ).first()
+        if current is None:
+            raise OperationError("ledger head row is missing; run `forecasts init`")
+        seq = int(current[0])
+        last = connection.execute(select(events.c.recorded_at).where(events.c.seq == seq)).scalar()
+        return cls(seq, str(current[1]), None if last is None else as_utc(last), seq)
+
+    def append(
+        self,
+        *,
+        kind: str,
+        entity: str,
+        entity_id: str,
+        data: Mapping[str, Any],
+        as_of: datetime,
+    ) -> int:
+        """The next event (inserted by :meth:`flush`); its sequence number."""
+        recorded_at = as_utc(as_of)
+        if self.last_at is not None and self.last_at > recorded_at:
+            recorded_at = self.last_at
+        payload = event_payload(kind, entity, entity_id, data, event_time(recorded_at))
+        digest = chain_hash(self.hash, payload)
+        self.seq += 1
+        self.pending.append(
+            {
+                "seq": self.seq,
+                "kind": kind,
+                "entity_type": entity,
+                "entity_id": entity_id,
+                "payload": payload,
+                "prev_hash": self.hash,
+                "hash": digest,
+                "recorded_at": recorded_at,
+            }
+        )
+        self.hash, self.last_at = digest, recorded_at
+        return self.seq
+
+    def flush(self, connection: Connection) -> None:
+        """Insert the events appended since the last flush, in one statement."""
+        if self.pending:
+            connection.execute(_insert_events(), self.pending)
+            self.pending = []
+
+    def mark(self) -> tuple[int, str, datetime | None, int]:
+        return self.seq, self.hash, self.last_at, len(self.pending)
+
+    def restore(self, mark: tuple[int, str, datetime | None, int]) -> None:
+        self.seq, self.hash, self.last_at, kept = mark
+        del self.pending[kept:]
+
+    def close(self, connection: Connection) -> None:
+        """Flush, and move the head to the last event (when anything was appended)."""
+        self.flush(connection)
+        if self.seq != self.start_seq:
+            head = _table(LedgerHeadRow)
+            connection.execute(
+                update(head).where(head.c.id == 1).values(seq=self.seq, hash=self.hash)
+            )

@@ -24,7 +24,7 @@ from forecasts.timeutils import as_utc
 from . import convert
 from .engine import make_engine
 from .kept import complete_kept, keep_scores
-from .ledger_append import append_event
+from .ledger_append import CHAIN_KEY, LedgerChain, append_event
 from .migrate import migrate, needs_migration
 from .tables import (
     CorrectionRow,
@@ -36,7 +36,9 @@ from .tables import (
     ResolutionRow,
 )
 
-__all__ = ["LedgerHead", "Record", "Store", "open_store"]
+__all__ = ["CHAIN_KEY", "LedgerHead", "Record", "Store", "open_store"]
+
+"""Where a session holds the :class:`LedgerChain` of a batch of appends."""
 
 Record = Forecaster | Question | Forecast | Resolution | Correction
 
@@ -158,6 +160,19 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
+    @contextmanager
+    def chained(self, session: Session) -> Iterator[LedgerChain]:
+        """Many ledgered writes in ``session``'s transaction with the head locked and read
+        once: events are kept by the chain (inserted at its flushes) and the head row is
+        written once when the block ends without error."""
+        chain = LedgerChain.open(session.connection())
+        session.info[CHAIN_KEY] = chain
+        try:
+            yield chain
+            chain.close(session.connection())
+        finally:
+            session.info.pop(CHAIN_KEY, None)
+
     def record(self, session: Session, obj: Record, *, as_of: datetime) -> str:
         """Insert ``obj``'s row and append its ledger event; returns the entity id.
 
@@ -194,8 +209,14 @@ class Store:
         """Append one ledger event in ``session``'s transaction; returns its sequence number.
 
         For rows that are not a :data:`Record` (evidence, tokens, check transitions): their
-        modules in ``forecasts.db`` call this next to the row they write.
+        modules in ``forecasts.db`` call this next to the row they write. Inside a batch
+        (:func:`forecasts.db.sweep_writes.write_batch`) the event joins the batch's chain.
         """
+        chain = session.info.get(CHAIN_KEY)
+        if isinstance(chain, LedgerChain):
+            return chain.append(
+                kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of
+            )
         return append_event(
             session.connection(),
             kind=kind,

@@ -22,7 +22,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Backoff and review limits of the sweep, and the size and lease of its claims."""
+    """Backoff and review limits of the sweep, the size and lease of its claims, and how its
+    writes are batched."""
 
     max_attempts: int = 8
     backoff_base: timedelta = timedelta(minutes=15)
@@ -31,6 +32,10 @@ class RetryPolicy:
     lease: timedelta = timedelta(minutes=10)
     batch_size: int = 200
     deadline_check_every: timedelta = timedelta(days=1)
+    write_batch: int = 500
+    """Judged questions written in one transaction at most."""
+    write_after: timedelta = timedelta(milliseconds=200)
+    """A judged question waits at most about this long for its batch to be written."""
 
     def backoff(self, attempt: int) -> timedelta:
         """Delay after failed attempt number ``attempt``: base * 2^(attempt-1), capped."""

@@ -2,9 +2,11 @@
 
 A short loop over three parts: :mod:`.plan` (the spec parsed once), ``sources.resolve_many``
 (every distinct request fetched once, paged, each question handed back as soon as its own
-requests finish) and :mod:`.policy` (when to look again). Each question is written through
-``forecasts.db.checks`` as soon as it is judged, in one transaction (resolution, evidence and
-ledger event together), so a slow source delays only the questions that read it.
+requests finish) and :mod:`.policy` (when to look again). Judged questions are written
+through ``forecasts.db.sweep_writes`` in batches: one transaction per batch, one savepoint per
+question (its resolution, evidence, ledger events and attempt together, or nothing of it). A
+batch is written whenever the fetcher would wait, or when it is full or old, so a slow source
+delays only the questions that read it.
 
 A failing or ambiguous source never produces an outcome: the question stays pending with the
 error recorded and is retried with backoff, or goes to ``needs_review``. Whatever one question's
@@ -16,21 +18,16 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from forecasts.db.checks import (
-    check_status,
-    claim_due,
-    ensure_checks,
-    release,
-    write_attempt,
-    write_resolution,
-)
+from forecasts.db.checks import check_statuses, claim_due, ensure_checks, release
 from forecasts.db.evidence import StoredEvidence
 from forecasts.db.store import Store
+from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, SweepWrite, write_batch
 from forecasts.domain import Resolution, ResolutionMethod, SweepResult
 from sources import (
     BatchResult,
@@ -110,6 +107,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:_MAX_TEXT]
 
 
+_Write = tuple[QuestionPlan, QuestionResult, SweepWrite]
+
+
 @dataclass
 class _Sweep:
     """One sweep's settings and what it has done so far."""
@@ -124,13 +124,22 @@ class _Sweep:
     dry_run: bool
     progress: Callable[[int, int], None] | None
     summary: SweepSummary
+    timer: Callable[[], float] = time.monotonic
     claimed: int = 0
     # Responses shared by the claim batches of this sweep: a URL is fetched once per sweep.
     cache: dict[str, Evidence | SourceError] = field(default_factory=dict)
+    # Failed checks so far, by question, for the claim batch being worked on.
+    attempts: dict[str, int] = field(default_factory=dict)
+    # Questions judged and not yet written, and when the oldest of them was judged.
+    queue: list[_Write] = field(default_factory=list)
+    queued_at: float = 0.0
 
     def batch(self, question_ids: Sequence[str]) -> None:
         """Plan, fetch and write one batch of claimed questions."""
         self.claimed += len(question_ids)
+        self.attempts = {
+            qid: status.attempts for qid, status in check_statuses(self.store, question_ids).items()
+        }
         plans = [plan_question(q, self.registry) for q in self.store.questions(ids=question_ids)]
         fetching: dict[str, QuestionPlan] = {}
         for plan in plans:
@@ -142,24 +151,82 @@ class _Sweep:
             else:
                 fetching[plan.question.id] = plan
         jobs = {qid: plan.sources for qid, plan in fetching.items()}
+        # Whatever is judged is written when the fetcher would wait (so a question's
+        # resolution appears as soon as its own fetches end), or when the queue is full or old.
         for qid, fetched in resolve_many(
-            jobs, self.fetcher, as_of=self.as_of, clock=self.clock, cache=self.cache
+            jobs,
+            self.fetcher,
+            as_of=self.as_of,
+            clock=self.clock,
+            cache=self.cache,
+            idle=self.flush,
         ):
             self._settle(fetching[qid], self._judge, fetched)
+        self.flush()
 
     def _settle(
-        self, plan: QuestionPlan, step: Callable[..., QuestionResult], *args: Any, **kw: Any
+        self,
+        plan: QuestionPlan,
+        step: Callable[..., tuple[QuestionResult, SweepWrite | None]],
+        *args: Any,
+        **kw: Any,
     ) -> None:
         """Run one question's step; whatever it raises is recorded on that question alone."""
         try:
-            result = step(plan, *args, **kw)
+            result, write = step(plan, *args, **kw)
         except Exception as exc:  # a rule or a source's observation we did not foresee
-            result = self._failed(plan, _one_line(f"error: unexpected {type(exc).__name__}: {exc}"))
+            message = _one_line(f"error: unexpected {type(exc).__name__}: {exc}")
+            result, write = self._failed(plan, message)
+        if write is None or self.dry_run:
+            self._done(result)
+            return
+        if not self.queue:
+            self.queued_at = self.timer()
+        self.queue.append((plan, result, write))
+        full = len(self.queue) >= self.policy.write_batch
+        if full or self.timer() - self.queued_at >= self.policy.write_after.total_seconds():
+            self.flush()
+
+    def _done(self, result: QuestionResult) -> None:
         self.summary.results.append(result)
         if self.progress is not None:
             self.progress(len(self.summary.results), self.claimed)
 
-    def _judge(self, plan: QuestionPlan, fetched: BatchResult) -> QuestionResult:
+    def flush(self) -> None:
+        """Write every judged question, in one transaction with a savepoint each."""
+        if not self.queue:
+            return
+        queued, self.queue = self.queue, []
+        outcomes = write_batch(
+            self.store, [w for _, _, w in queued], worker=self.worker, as_of=self.as_of
+        )
+        retry: list[_Write] = []
+        for (plan, result, write), outcome in zip(queued, outcomes, strict=True):
+            if outcome is True:
+                self._done(result)
+            elif outcome is False:
+                lost = "claim lost or already resolved"
+                if isinstance(write, AttemptWrite):
+                    lost = "claim lost"
+                self._done(QuestionResult(result.question_id, SweepResult.SKIPPED, None, lost))
+            else:
+                failed, again = self._failed(plan, _one_line(f"error: write failed: {outcome}"))
+                retry.append((plan, failed, again))
+        if not retry:
+            return
+        # The failure itself is recorded once more; if that fails too, it is reported only
+        # and the claim is released when the sweep ends.
+        rewritten = write_batch(
+            self.store, [w for _, _, w in retry], worker=self.worker, as_of=self.as_of
+        )
+        for (_, result, _), outcome in zip(retry, rewritten, strict=True):
+            if outcome is not True:
+                result = QuestionResult(result.question_id, SweepResult.FAILED, None, result.detail)
+            self._done(result)
+
+    def _judge(
+        self, plan: QuestionPlan, fetched: BatchResult
+    ) -> tuple[QuestionResult, SweepWrite | None]:
         error = fetched.error
         if isinstance(error, NotYetError):
             return self._failed(plan, f"not yet: {error}", SweepResult.PENDING)
@@ -188,11 +255,10 @@ class _Sweep:
         *,
         retry_after: float | None = None,
         hopeless: bool = False,
-    ) -> QuestionResult:
+    ) -> tuple[QuestionResult, SweepWrite]:
         question = plan.question
-        status = check_status(self.store, question.id)
         step = next_step(
-            (0 if status is None else status.attempts) + 1,
+            self.attempts.get(question.id, 0) + 1,
             self.as_of,
             resolves_at=question.resolves_at,
             retry_after=retry_after,
@@ -204,42 +270,21 @@ class _Sweep:
         if isinstance(step, Review):
             message = f"{message} ({step.reason}; needs manual review)"
         message = message[:_MAX_TEXT]
-        if not self.dry_run and not write_attempt(
-            self.store,
-            question.id,
-            worker=self.worker,
-            as_of=self.as_of,
-            result=result,
-            detail=message,
-            next_check_at=next_at,
-            count_failure=True,
-            needs_review=review,
-        ):
-            return QuestionResult(question.id, SweepResult.SKIPPED, None, "claim lost")
-        return QuestionResult(
-            question.id, SweepResult.NEEDS_REVIEW if review else result, None, message, next_at
-        )
+        write = AttemptWrite(question.id, result, message, next_at, True, review)
+        shown = SweepResult.NEEDS_REVIEW if review else result
+        return QuestionResult(question.id, shown, None, message, next_at), write
 
-    def _pending(self, plan: QuestionPlan, detail: str, next_at: datetime) -> QuestionResult:
+    def _pending(
+        self, plan: QuestionPlan, detail: str, next_at: datetime
+    ) -> tuple[QuestionResult, SweepWrite | None]:
         question_id = plan.question.id
         detail = detail[:_MAX_TEXT]
-        if not self.dry_run and not write_attempt(
-            self.store,
-            question_id,
-            worker=self.worker,
-            as_of=self.as_of,
-            result=SweepResult.PENDING,
-            detail=detail,
-            next_check_at=next_at,
-            count_failure=False,
-            needs_review=False,
-        ):
-            return QuestionResult(question_id, SweepResult.SKIPPED, None, "claim lost")
-        return QuestionResult(question_id, SweepResult.PENDING, None, detail, next_at)
+        write = AttemptWrite(question_id, SweepResult.PENDING, detail, next_at, False, False)
+        return QuestionResult(question_id, SweepResult.PENDING, None, detail, next_at), write
 
     def _resolve(
         self, plan: QuestionPlan, verdict: Verdict, evidence: Sequence[Evidence]
-    ) -> QuestionResult:
+    ) -> tuple[QuestionResult, SweepWrite | None]:
         question = plan.question
         hashes = tuple(e.sha256 for e in evidence)
         names = sorted({spec.source for _, spec in plan.sources})
@@ -259,16 +304,8 @@ class _Sweep:
         resolved = QuestionResult(
             question.id, SweepResult.RESOLVED, verdict.outcome, note, None, hashes
         )
-        if self.dry_run:
-            return resolved
         rows = [_stored(question.id, e) for e in evidence]
-        if not write_resolution(
-            self.store, resolution, rows, worker=self.worker, as_of=self.as_of, detail=note
-        ):
-            return QuestionResult(
-                question.id, SweepResult.SKIPPED, None, "claim lost or already resolved"
-            )
-        return resolved
+        return resolved, ResolutionWrite(resolution, rows, note)
 
 
 def _stored(question_id: str, e: Evidence) -> StoredEvidence:

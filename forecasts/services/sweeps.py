@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from forecasts.db.store import Store
+from forecasts.db.engine import is_sqlite
+from forecasts.db.store import Store, open_store
+from forecasts.errors import FieldError
 from forecasts.resolution.runtime import build_fetcher, build_registry
-from forecasts.resolution.sweep import RetryPolicy, SweepSummary, run_sweep
+from forecasts.resolution.sweep import (
+    RetryPolicy,
+    SweepSummary,
+    default_worker_name,
+    run_sweep,
+)
 from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
 
-__all__ = ["sweep_due"]
+__all__ = ["sweep_due", "sweep_due_in_parallel"]
 
 
 def sweep_due(
@@ -43,3 +53,41 @@ def sweep_due(
         dry_run=dry_run,
         progress=progress,
     )
+
+
+def _one_worker(settings: Settings, worker: str, options: dict[str, Any]) -> SweepSummary:
+    """One worker process: its own store (connections are not shared across processes)."""
+    store = open_store(settings.database_url, auto_migrate=False)
+    try:
+        return sweep_due(store, settings, worker=worker, **options)
+    finally:
+        store.close()
+
+
+def sweep_due_in_parallel(
+    settings: Settings, *, workers: int, worker: str | None = None, **options: Any
+) -> SweepSummary:
+    """Run ``workers`` sweeps of the same due questions as separate processes.
+
+    Each claims its questions with ``SELECT ... FOR UPDATE SKIP LOCKED``, so no question is
+    checked twice; the summaries are merged. PostgreSQL only: SQLite has one writer.
+    ``options`` are :func:`sweep_due`'s (``as_of`` required, no ``progress``).
+    """
+    if workers < 1:
+        raise FieldError("--workers", "must be at least 1")
+    if workers > 1 and is_sqlite(settings.database_url):
+        raise FieldError("--workers", "several workers need PostgreSQL (SQLite has one writer)")
+    base = worker or default_worker_name()
+    names = [f"{base}-{i}"[:64] for i in range(1, workers + 1)]
+    # Spawned, not forked: a child must not inherit the parent's open connections or threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_one_worker, settings, name, options) for name in names]
+        summaries = [future.result() for future in futures]
+    merged = SweepSummary(
+        as_of=options["as_of"], worker=",".join(names), dry_run=bool(options.get("dry_run"))
+    )
+    for summary in summaries:
+        merged.results.extend(summary.results)
+        merged.requests += summary.requests
+    return merged

@@ -21,6 +21,8 @@ class Route:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    gate: threading.Event | None = None
+    """When set, the answer waits (up to a minute) until the event is set."""
 
 
 class Server:
@@ -40,6 +42,8 @@ class Server:
                 route = server.routes.get(path, Route(b"not found", 404, "text/plain"))
                 if route.delay:
                     time.sleep(route.delay)
+                if route.gate is not None:
+                    route.gate.wait(60)
                 try:
                     self.send_response(route.status)
                     self.send_header("Content-Type", route.content_type)

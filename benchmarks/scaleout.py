@@ -1,0 +1,251 @@
+"""Benchmark sweep scale-out on PostgreSQL: 1 worker against N workers, same due questions.
+
+What: for each worker count (1, then ``--workers``), a fresh PostgreSQL database gets
+``--questions`` due questions over ``--urls`` URLs (one transaction), then
+``python -m forecasts resolve --due --workers N --json`` runs as a real process against a
+local HTTP server (its own process) that answers every request after 20 ms. The sources use
+the application's own HTTP policy (4 connections per host per worker). Timed: the wall time of
+that process, and the CPU time of it and its worker processes (``RUSAGE_CHILDREN``), so a
+machine with fewer free cores than workers shows up as CPU time, not as a missing speed-up.
+
+Checked, per run: every question resolved, none twice (one resolution row and one
+``resolved`` attempt per question, the workers' summaries add up, and the ledger verifies).
+Prints one JSON object with the rates and ``speedup`` = rate(N) / rate(1). To run:
+
+    scripts/with-postgres .venv/bin/python benchmarks/scaleout.py [--questions 40000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from typing import Any
+
+# Running this file puts benchmarks/ first on sys.path; keep imports resolving to the packages.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+from sqlalchemy import text  # noqa: E402
+
+from forecasts.db.convert import question_row  # noqa: E402
+from forecasts.db.store import open_store  # noqa: E402
+from forecasts.db.tables import ResolutionCheckRow  # noqa: E402
+from forecasts.db.verify import verify_store  # noqa: E402
+from forecasts.domain import Question  # noqa: E402
+
+AS_OF = "2027-01-05T00:00:00+00:00"
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _serve(delay: float, conn: Connection) -> None:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(delay)
+            number = int(self.path.rsplit("/", 1)[-1])
+            body = json.dumps({"data": {"value": number}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 512
+
+    httpd = Server(("127.0.0.1", 0), Handler)
+    conn.send(httpd.server_address[1])
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    conn.recv()  # until the parent says stop
+
+
+def _database(admin_url: str) -> tuple[str, Any]:
+    import psycopg
+
+    name = f"forecasts_scale_{uuid.uuid4().hex[:8]}"
+    conn = psycopg.connect(
+        admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    )
+    conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def _create(url: str, n: int, urls: int, port: int) -> float:
+    """The questions and their check rows in one transaction, added in bulk (as
+    ``Store.record`` would add them one by one: row, then ``question.created`` event)."""
+    store = open_store(url)
+    start = time.perf_counter()
+    try:
+        questions = [
+            Question.model_validate(
+                {
+                    "id": f"S{i:06d}",
+                    "title": f"Is value {i % urls} at least {urls // 2}?",
+                    "kind": "binary",
+                    "opens_at": "2026-01-01",
+                    "closes_at": "2026-12-01",
+                    "resolve_on": "2026-12-31",
+                    "resolution": {
+                        "source": "http_json",
+                        "url": f"http://127.0.0.1:{port}/u/{i % urls}",
+                        "path": "$.data.value",
+                        "op": ">=",
+                        "threshold": urls // 2,
+                    },
+                }
+            )
+            for i in range(n)
+        ]
+        with store.transaction() as session, store.chained(session):
+            session.add_all([question_row(q) for q in questions])
+            session.flush()
+            session.add_all([ResolutionCheckRow(question_id=q.id) for q in questions])
+            for q in questions:
+                data = q.model_dump(mode="json")
+                store.append(session, "question.created", "question", q.id, data, as_of=CREATED)
+    finally:
+        store.close()
+    return time.perf_counter() - start
+
+
+def _sweep(url: str, workers: int, batch: int) -> tuple[dict[str, Any], float, float]:
+    env = {**os.environ, "FORECASTS_ALLOW_PRIVATE_SOURCES": "1"}
+    command = [sys.executable, "-m", "forecasts", "resolve", "--due", "--db", url, "--json"]
+    command += ["--as-of", AS_OF, "--workers", str(workers), "--batch", str(batch)]
+    command += ["--worker", "bench"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"resolve --workers {workers} failed: {done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary: dict[str, Any] = json.loads(done.stdout)
+    return summary, wall, cpu
+
+
+def _check(url: str, summary: dict[str, Any], n: int, verify: bool) -> dict[str, Any]:
+    """Every question resolved exactly once, by the database's count and the workers'."""
+    reported = Counter(r["question_id"] for r in summary["results"] if r["result"] == "resolved")
+    store = open_store(url, auto_migrate=False)
+    try:
+        with store.reading() as session:
+            rows, distinct = session.execute(
+                text("SELECT count(*), count(DISTINCT question_id) FROM resolution")
+            ).one()
+            attempts = dict(
+                session.execute(
+                    text(
+                        "SELECT worker, count(*) FROM resolution_attempt "
+                        "WHERE result = 'resolved' GROUP BY worker"
+                    )
+                ).all()
+            )
+        report = verify_store(store) if verify else None
+    finally:
+        store.close()
+    twice = sorted(q for q, c in reported.items() if c > 1)
+    ok = rows == distinct == n == len(reported) == sum(attempts.values()) and not twice
+    if report is not None:
+        ok = ok and report.ok
+    return {
+        "resolutions": rows,
+        "distinct_questions_resolved": distinct,
+        "resolved_twice": len(twice),
+        "resolved_by_worker": attempts,
+        "ledger_verified": None if report is None else report.ok,
+        "ok": ok,
+    }
+
+
+def _run(admin: str, args: argparse.Namespace, workers: int, port: int) -> dict[str, Any]:
+    url, drop = _database(admin)
+    try:
+        create_s = _create(url, args.questions, args.urls, port)
+        summary, wall, cpu = _sweep(url, workers, args.batch)
+        checked = _check(url, summary, args.questions, args.verify)
+    finally:
+        drop()
+    return {
+        "workers": workers,
+        "create_questions_s": round(create_s, 2),
+        "sweep_wall_s": round(wall, 2),
+        "sweep_cpu_s": round(cpu, 2),
+        "cpu_per_question_ms": round(1000 * cpu / args.questions, 3),
+        "questions_per_s": round(args.questions / wall, 1),
+        "counts": summary["counts"],
+        **checked,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=40_000)
+    parser.add_argument("--urls", type=int, default=4_000)
+    parser.add_argument("--delay", type=float, default=0.020, help="server delay, seconds")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=500, help="questions claimed at a time")
+    parser.add_argument("--no-verify", dest="verify", action="store_false")
+    args = parser.parse_args()
+    admin = os.environ.get("FORECASTS_TEST_POSTGRES_URL")
+    if not admin:
+        raise SystemExit("needs PostgreSQL: run under scripts/with-postgres")
+
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+    server = context.Process(target=_serve, args=(args.delay, child), daemon=True)
+    server.start()
+    port = parent.recv()
+    try:
+        one = _run(admin, args, 1, port)
+        many = _run(admin, args, args.workers, port)
+    finally:
+        parent.send("stop")
+        server.join(5)
+        server.terminate()
+    cores = os.cpu_count() or 1
+    result = {
+        "benchmark": "sweep scale-out on PostgreSQL",
+        "questions": args.questions,
+        "distinct_urls": args.urls,
+        "server_delay_ms": args.delay * 1000,
+        "python": platform.python_version(),
+        "cpus": cores,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "one_worker": one,
+        "many_workers": many,
+        "speedup": round(many["questions_per_s"] / one["questions_per_s"], 2),
+        # The rate N workers would reach if CPU were the only limit and every core were
+        # free: how far the design scales on this machine, whatever else runs on it.
+        "cpu_bound_rate_per_core": round(args.questions / many["sweep_cpu_s"], 1),
+        "ok": one["ok"] and many["ok"],
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

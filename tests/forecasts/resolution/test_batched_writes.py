@@ -1,0 +1,234 @@
+"""Batched sweep writes: one question's failed write (a real database trigger refusing its
+resolution) is undone alone; the others in its batch keep their resolutions, evidence and
+ledger events, and the chain verifies. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from forecasts.db.checks import check_statuses, claim_due
+from forecasts.db.evidence import StoredEvidence, evidence_of
+from forecasts.db.store import Store
+from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, write_batch
+from forecasts.db.verify import verify_store
+from forecasts.domain import Resolution, ResolutionMethod
+from forecasts.resolution.sweep import RetryPolicy, SweepSummary, run_sweep
+from forecasts.services import add_question
+from sources import Fetcher, HttpPolicy, load_sources, make_client
+from tests.factories import make_question
+from tests.forecasts.resolution.conftest import Route, Server
+
+AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+BAD = "Q02"
+
+
+def _refuse_resolution_of(store: Store, question_id: str) -> None:
+    """A trigger that makes the database refuse one question's resolution row."""
+    with store.transaction() as session:
+        if store.engine.dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_one BEFORE INSERT ON resolution "
+                    f"WHEN NEW.question_id = '{question_id}' "
+                    "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.question_id = '{question_id}' THEN "
+                    "RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ "
+                    "LANGUAGE plpgsql"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_one BEFORE INSERT ON resolution "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_one()"
+                )
+            )
+
+
+def _add(store: Store, server: Server, ids: list[str]) -> None:
+    spec = {
+        "source": "http_json",
+        "url": server.url("/v"),
+        "path": "$.data.value",
+        "op": ">=",
+        "threshold": 10,
+    }
+    for qid in ids:
+        add_question(store, make_question(qid, resolution=spec), as_of=CREATED)
+
+
+def test_a_refused_write_loses_only_its_own_question(
+    store: Store, server: Server, fetcher: Fetcher
+) -> None:
+    server.routes["/v"] = Route(json.dumps({"data": {"value": 12}}).encode())
+    ids = [f"Q{i:02d}" for i in range(6)]
+    _add(store, server, ids)
+    _refuse_resolution_of(store, BAD)
+    head = store.ledger_head()
+
+    summary = run_sweep(
+        store,
+        load_sources("forecasts.sources"),
+        fetcher,
+        as_of=AS_OF,
+        clock=lambda: datetime.now(UTC),
+        worker="w1",
+        policy=RetryPolicy(batch_size=50, backoff_base=timedelta(hours=1)),
+    )
+
+    # All six share one URL: they are judged together and written in one batch.
+    assert server.hits["/v"] == 1
+    by_id = {r.question_id: r for r in summary.results}
+    assert {q for q, r in by_id.items() if r.result == "resolved"} == set(ids) - {BAD}
+    assert by_id[BAD].result == "failed"
+    assert "injected failure" in by_id[BAD].detail
+    assert {r.question_id: r.outcome for r in store.resolutions()} == {
+        q: "yes" for q in ids if q != BAD
+    }
+    # The others' evidence is kept; the refused question has none, and its failure is
+    # recorded as an attempt to retry with backoff.
+    assert all(len(evidence_of(store, q)) == 1 for q in ids if q != BAD)
+    assert evidence_of(store, BAD) == []
+    statuses = check_statuses(store)
+    assert statuses[BAD].state == "pending"
+    assert statuses[BAD].attempts == 1
+    assert "injected failure" in (statuses[BAD].last_error or "")
+    assert statuses[BAD].next_check_at == AS_OF + timedelta(hours=1)
+    assert {statuses[q].state for q in ids if q != BAD} == {"resolved"}
+    # A resolution event and an evidence event per resolved question, none for the refused one.
+    assert store.ledger_head().seq == head.seq + 2 * (len(ids) - 1)
+    report = verify_store(store)
+    assert report.ok, report.problems[:5]
+
+
+def _write(qid: str, body: bytes) -> ResolutionWrite:
+    resolution = Resolution(
+        question_id=qid,
+        outcome="yes",
+        resolved_at=AS_OF,
+        method=ResolutionMethod.SOURCE,
+        by="source:http_json",
+        note="served 12",
+        evidence_sha256=[hashlib.sha256(body).hexdigest()],
+    )
+    evidence = StoredEvidence(
+        question_id=qid,
+        url="http://127.0.0.1/v",
+        fetched_at=AS_OF,
+        status=200,
+        content_type="application/json",
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        body=body,
+        excerpt=None,
+        recorded=False,
+    )
+    return ResolutionWrite(resolution, [evidence], "served 12")
+
+
+def test_write_batch_reports_each_question_and_chains_only_what_committed(
+    store: Store, server: Server
+) -> None:
+    ids = ["Q00", "Q01", BAD, "Q03", "Q04"]
+    _add(store, server, ids)
+    _refuse_resolution_of(store, BAD)
+    claimed = claim_due(
+        store, worker="w1", as_of=AS_OF, now=datetime.now(UTC), lease=timedelta(minutes=5), limit=4
+    )
+    assert claimed == ["Q00", "Q01", BAD, "Q03"]  # Q04 is not claimed by w1
+    head = store.ledger_head()
+    writes = [
+        _write("Q00", b'{"v": 0}'),
+        _write("Q01", b'{"v": 1}'),
+        _write(BAD, b'{"v": 2}'),
+        AttemptWrite("Q03", "failed", "error: boom", AS_OF + timedelta(hours=1), True, True),
+        _write("Q04", b'{"v": 4}'),
+    ]
+
+    outcomes = write_batch(store, writes, worker="w1", as_of=AS_OF)
+
+    assert outcomes[:2] == [True, True]
+    assert isinstance(outcomes[2], str) and "injected failure" in outcomes[2]
+    assert outcomes[3:] == [True, False]  # Q04: not w1's claim, nothing written
+    assert {r.question_id for r in store.resolutions()} == {"Q00", "Q01"}
+    statuses = check_statuses(store)
+    assert statuses["Q03"].state == "needs_review"
+    assert statuses["Q04"].state == "pending" and statuses["Q04"].attempts == 0
+    # Q00 and Q01: resolution and evidence events; Q03: its needs_review event. The refused
+    # question's two events were forgotten with its savepoint, so the chain has no gap.
+    assert store.ledger_head().seq == head.seq + 5
+    with store.reading() as session:
+        kinds = session.execute(
+            text("SELECT kind, entity_id FROM ledger_event WHERE seq > :s ORDER BY seq"),
+            {"s": head.seq},
+        ).all()
+    assert [k for k, _ in kinds] == [
+        "resolution.created",
+        "evidence.created",
+        "resolution.created",
+        "evidence.created",
+        "check.needs_review",
+    ]
+    assert [e for k, e in kinds if k != "evidence.created"] == ["Q00", "Q01", "Q03"]
+    report = verify_store(store)
+    assert report.ok, report.problems[:5]
+
+
+def test_a_resolution_is_committed_while_another_questions_fetch_is_still_in_flight(
+    store: Store, server: Server, policy: HttpPolicy
+) -> None:
+    gate = threading.Event()
+    server.routes["/fast"] = Route(json.dumps({"data": {"value": 12}}).encode())
+    server.routes["/slow"] = Route(json.dumps({"data": {"value": 12}}).encode(), gate=gate)
+    spec = {"source": "http_json", "path": "$.data.value", "op": ">=", "threshold": 10}
+    add_question(
+        store, make_question("FAST", resolution={**spec, "url": server.url("/fast")}), as_of=CREATED
+    )
+    add_question(
+        store, make_question("SLOW", resolution={**spec, "url": server.url("/slow")}), as_of=CREATED
+    )
+    patient = policy.model_copy(update={"read_timeout": 120.0, "deadline": 180.0})
+    client = make_client(patient)
+    summaries: list[SweepSummary] = []
+
+    def sweep() -> None:
+        summaries.append(
+            run_sweep(
+                store,
+                load_sources("forecasts.sources"),
+                Fetcher(client, patient),
+                as_of=AS_OF,
+                clock=lambda: datetime.now(UTC),
+                worker="w1",
+                policy=RetryPolicy(batch_size=50),
+            )
+        )
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    try:
+        for _ in range(600):  # the sweep waits on /slow until the gate opens
+            if store.resolution("FAST") is not None:
+                break
+            thread.join(0.1)
+        # FAST's resolution is committed and readable while SLOW's request is held open.
+        assert store.resolution("FAST") is not None
+        assert thread.is_alive()
+        assert store.resolution("SLOW") is None
+    finally:
+        gate.set()
+        thread.join(120)
+        client.close()
+    assert [r.result for r in summaries[0].results] == ["resolved", "resolved"]
+    assert store.resolution("SLOW") is not None
