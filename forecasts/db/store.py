@@ -64,8 +64,10 @@ def open_store(url: str, *, auto_migrate: bool = True) -> Store:
     """Open (and by default migrate) the database at ``url``."""
     try:
         engine = make_engine(url)
-        if auto_migrate and needs_migration(engine):
-            migrate(engine)
+        if auto_migrate:
+            if needs_migration(engine):
+                migrate(engine)
+            # also after an upgrade made by other means (alembic by hand): one read if built
             complete_kept(engine)
     except SQLAlchemyError as exc:
         raise database_error(exc) from exc
