@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._chromium import chromium_command
+
 __all__ = ["Browser"]
 
 
@@ -30,22 +32,14 @@ class Browser:
             os.dup2(high_w, 4)
 
         self._process = subprocess.Popen(
-            [
+            chromium_command(
                 binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                profile,
                 "--hide-scrollbars",
                 f"--window-size={width},900",
-                f"--user-data-dir={profile}",
                 "--remote-debugging-pipe",
                 "about:blank",
-            ],
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

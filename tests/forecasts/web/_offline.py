@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._chromium import chromium_command
+
 
 @contextmanager
 def refusing_proxy() -> Iterator[int]:
@@ -104,20 +106,9 @@ class _Pipe:
 
 
 def _browser_args(browser: str, profile: Path, proxy: int) -> list[str]:
-    return [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--proxy-server=http://127.0.0.1:{proxy}",
-        f"--user-data-dir={profile}",
-        "--remote-debugging-pipe",
-    ]
+    return chromium_command(
+        browser, profile, f"--proxy-server=http://127.0.0.1:{proxy}", "--remote-debugging-pipe"
+    )
 
 
 def _high_pipe() -> tuple[int, int]:

@@ -3,8 +3,6 @@ and the scores are there, rendered by the server (no JavaScript)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,34 +13,12 @@ from forecasts.records import load_record_data, track_record
 from forecasts.timeutils import utc_now
 from tests.forecasts.api._server import example_database, running_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _chromium_or_skip() -> str:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    message = "Debian's chromium is not installed (apt-get install chromium)"
-    if os.environ.get("FORECASTS_REQUIRE_BROWSER") == "1":
-        pytest.fail(message + " -- required because FORECASTS_REQUIRE_BROWSER=1")
-    pytest.skip(message)
+from ._chromium import chromium_command, chromium_or_skip
 
 
 def dump_dom(browser: str, url: str, profile: Path) -> str:
     result = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            url,
-        ],
+        chromium_command(browser, profile, "--dump-dom", url),
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,7 +31,7 @@ def dump_dom(browser: str, url: str, profile: Path) -> str:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_chromium_shows_the_reliability_diagram_and_the_scores(tmp_path: Path) -> None:
-    browser = _chromium_or_skip()
+    browser = chromium_or_skip()
     now = utc_now()
     url = example_database(tmp_path / "pages.db", as_of=now)
     store = open_store(url)

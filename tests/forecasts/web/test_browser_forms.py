@@ -24,7 +24,7 @@ from forecasts.timeutils import utc_now
 from tests.forecasts.api._server import running_server
 
 from ._cdp import Browser
-from .test_browser import _chromium_or_skip
+from ._chromium import chromium_or_skip
 
 PASSWORD = "correct horse battery"
 
@@ -52,7 +52,7 @@ def _show(url: str, question_id: str) -> dict[str, Any]:
 def test_sign_in_create_forecast_refuse_resolve_and_score(
     database_url: str, tmp_path: Path
 ) -> None:
-    binary = _chromium_or_skip()
+    binary = chromium_or_skip()
     shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
     store = open_store(database_url)
     for handle in ("alice", "bob"):

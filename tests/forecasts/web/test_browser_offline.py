@@ -15,7 +15,8 @@ import yaml
 
 from tests.forecasts.api._server import EXAMPLE, running_server
 from tests.forecasts.web._offline import refusing_proxy, visit
-from tests.forecasts.web.test_browser import _chromium_or_skip
+
+from ._chromium import chromium_or_skip
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def _rows(dom: str, css: str) -> list[str]:
 @pytest.mark.slow
 def test_the_proxy_sees_a_request_to_another_host(tmp_path: Path) -> None:
     """The detector itself: a page that asks for an outside image is caught."""
-    browser = _chromium_or_skip()
+    browser = chromium_or_skip()
     page = tmp_path / "outside.html"
     page.write_text('<img src="https://cdn.example.com/logo.png">', encoding="utf-8")
     with refusing_proxy() as proxy:
@@ -64,7 +65,7 @@ def test_the_proxy_sees_a_request_to_another_host(tmp_path: Path) -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_index_pages_due_and_docs_work_with_the_network_off(demo_db: str, tmp_path: Path) -> None:
-    browser = _chromium_or_skip()
+    browser = chromium_or_skip()
     profile = tmp_path / "profile"
     with refusing_proxy() as proxy, running_server(demo_db) as base:
         visits = [
@@ -117,7 +118,7 @@ def test_index_pages_due_and_docs_work_with_the_network_off(demo_db: str, tmp_pa
 @pytest.mark.browser
 @pytest.mark.slow
 def test_demo_experts_show_their_pending_claims_with_quotes(demo_db: str, tmp_path: Path) -> None:
-    browser = _chromium_or_skip()
+    browser = chromium_or_skip()
     profile = tmp_path / "profile"
     with refusing_proxy() as proxy, running_server(demo_db) as base:
         pages = [

@@ -12,7 +12,9 @@ from forecasts.db.store import open_store
 from forecasts.timeutils import utc_now
 from tests.forecasts.api._server import running_server
 from tests.forecasts.reminders.conftest import seed
-from tests.forecasts.web.test_browser import _chromium_or_skip, dump_dom
+from tests.forecasts.web.test_browser import dump_dom
+
+from ._chromium import chromium_command, chromium_or_skip
 
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "due.png"
 
@@ -21,22 +23,14 @@ def _screenshot(browser: str, url: str, profile: Path, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     result = subprocess.run(
-        [
+        chromium_command(
             browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            profile,
             "--hide-scrollbars",
-            f"--user-data-dir={profile}",
             f"--screenshot={out}",
             "--window-size=1200,560",
             url,
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=120,
@@ -48,7 +42,7 @@ def _screenshot(browser: str, url: str, profile: Path, out: Path) -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_chromium_shows_the_due_questions_oldest_first(tmp_path: Path) -> None:
-    browser = _chromium_or_skip()
+    browser = chromium_or_skip()
     url = f"sqlite:///{tmp_path / 'due.db'}"
     store = open_store(url)
     seed(store, utc_now())
