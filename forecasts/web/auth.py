@@ -65,7 +65,13 @@ def signed_in(request: Request, store: StoreDep, next_path: str | None = None) -
 
 def _safe_next(value: object) -> str:
     # Only a path on this site: an open redirect would let a link send people elsewhere.
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+    # Browsers read a backslash as a slash ("/\host" is "//host") and drop tabs and newlines.
+    if (
+        isinstance(value, str)
+        and value.startswith("/")
+        and value[1:2] not in ("/", "\\")
+        and value.isprintable()
+    ):
         return value
     return "/"
 

@@ -287,3 +287,23 @@ def test_comments_are_shown_refused_when_empty_and_hidden_with_forecasts(
     assert "Ice charts say thin." not in bob.get(f"/questions/{hidden_id}").text
     bob.post(f"/questions/{hidden_id}/forecast", data={"p": "0.5", "csrf_token": bob_token})
     assert "Ice charts say thin." in bob.get(f"/questions/{hidden_id}").text
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/questions/q1", "/questions/q1"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example/x", "/"),
+        ("/\t/evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_sign_in_goes_back_only_to_a_page_of_this_site(
+    web: tuple[Store, str], asked: str, lands: str
+) -> None:
+    _, url = web
+    client = _client(url)
+    data = {"handle": "alice", "password": PASSWORD, "csrf_token": _token(client), "next": asked}
+    response = client.post("/login", data=data, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == lands
