@@ -53,39 +53,9 @@ def append_event(
     ``--as-of`` in the past, or two workers whose clocks differ) and ``verify`` can refuse
     an event whose time was moved.
     """
-    # Touch the head row first: that takes a row lock on PostgreSQL and the write lock on
-    # SQLite, so appends are serialised and the time read below is the latest one.
-    head = _table(LedgerHeadRow)
-    events = _table(LedgerEventRow)
-    connection.execute(update(head).where(head.c.id == 1).values(id=1))
-    current = connection.execute(
-        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
-    ).first()
-    if current is None:
-        raise OperationError("ledger head row is missing; run `forecasts init`")
-    prev_seq, prev_hash = int(current[0]), str(current[1])
-    recorded_at = as_utc(as_of)
-    previous = connection.execute(
-        select(events.c.recorded_at).where(events.c.seq == prev_seq)
-    ).scalar()
-    if previous is not None and as_utc(previous) > recorded_at:
-        recorded_at = as_utc(previous)
-    payload = event_payload(kind, entity, entity_id, data, event_time(recorded_at))
-    digest = chain_hash(prev_hash, payload)
-    seq = prev_seq + 1
-    connection.execute(
-        insert(events).values(
-            seq=seq,
-            kind=kind,
-            entity_type=entity,
-            entity_id=entity_id,
-            payload=payload,
-            prev_hash=prev_hash,
-            hash=digest,
-            recorded_at=recorded_at,
-        )
-    )
-    connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=digest))
+    chain = LedgerChain.open(connection)
+    seq = chain.append(kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of)
+    chain.close(connection)
     return seq
 
 
@@ -112,7 +82,9 @@ class LedgerChain:
 
     @classmethod
     def open(cls, connection: Connection) -> LedgerChain:
-        """Lock the head (as :func:`append_event` does) and read where the chain stands."""
+        """Lock the head and read where the chain stands."""
+        # Touch the head row first: that takes a row lock on PostgreSQL and the write lock on
+        # SQLite, so appends are serialised and the time read below is the latest one.
         head = _table(LedgerHeadRow)
         events = _table(LedgerEventRow)
         connection.execute(update(head).where(head.c.id == 1).values(id=1))
