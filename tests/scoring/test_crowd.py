@@ -130,3 +130,41 @@ def test_community_prediction_same_time_events_and_errors() -> None:
         community_prediction([0, 1], ["a"], [0.5, 0.5])
     with pytest.raises(ScoringInputError, match="probability"):
         community_prediction([0, 1], ["a", "b"], [0.5, 1.5])
+
+
+def _line_one_group_at_a_time(
+    times: np.ndarray, who: np.ndarray, p: np.ndarray, method: str, recency: bool
+) -> np.ndarray:
+    """The definition, step by step: after each group of equal times, aggregate the standing
+    forecasts ordered from least to most recently updated."""
+    order = np.argsort(times, kind="stable")
+    latest: dict[str, tuple[int, float]] = {}
+    out = np.empty(p.size)
+    start = 0
+    for rank, e in enumerate(order):
+        latest[str(who[e])] = (rank, float(p[e]))
+        if rank + 1 < order.size and times[order[rank + 1]] == times[e]:
+            continue
+        standing = sorted(latest.values())
+        n = len(standing)
+        k = np.arange(1, n + 1, dtype=float)
+        w = np.exp(np.sqrt(k) - np.sqrt(n)) if recency and n > 2 else np.ones(n)
+        value = aggregate([v for _, v in standing], method=method, weights=w)  # type: ignore[arg-type]
+        out[order[start : rank + 1]] = value
+        start = rank + 1
+    return out
+
+
+@pytest.mark.parametrize("method", ["median", "mean", "geometric_mean_odds"])
+@pytest.mark.parametrize("recency", [True, False])
+def test_community_prediction_equals_the_step_by_step_definition(
+    method: str, recency: bool
+) -> None:
+    rng = np.random.default_rng(5)
+    for size, people in ((1, 1), (7, 3), (400, 25), (3000, 400)):
+        times = rng.integers(0, max(size // 3, 1), size)  # many equal times
+        who = np.array([f"f{i}" for i in rng.integers(0, people, size)])
+        p = rng.uniform(0.01, 0.99, size)
+        got = community_prediction(times, who, p, method=method, recency=recency)  # type: ignore[arg-type]
+        want = _line_one_group_at_a_time(times, who, p, method, recency)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
