@@ -19,6 +19,7 @@ from forecasts.errors import FieldError, ForecastsError, InputError
 
 if TYPE_CHECKING:
     from forecasts.services.ledger import Store
+    from forecasts.services.stores import QuickStore
 
 __all__ = [
     "DbOption",
@@ -29,6 +30,7 @@ __all__ = [
     "flag_names",
     "new_app",
     "open_cli_store",
+    "open_quick_store",
     "parse_when",
 ]
 
@@ -56,6 +58,15 @@ def open_cli_store(db: str | None) -> Store:
     from forecasts.settings import load_settings
 
     return open_database(load_settings(database_url=db).database_url)
+
+
+def open_quick_store(db: str | None) -> QuickStore:
+    """For the everyday commands: the light SQLite path when it serves (see
+    :mod:`forecasts.services.stores`), else the store."""
+    from forecasts.services.stores import open_quick
+    from forecasts.settings import load_settings
+
+    return open_quick(load_settings(database_url=db).database_url)
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -15,6 +15,7 @@ from ._common import (
     emit_json,
     new_app,
     open_cli_store,
+    open_quick_store,
     parse_when,
 )
 
@@ -78,7 +79,7 @@ def forecast_add(
     from pydantic import ValidationError
 
     from forecasts.inputs import ForecastInput, first_problem
-    from forecasts.services.recording import add_forecast
+    from forecasts.services.forecasting import add_forecast
     from forecasts.timeutils import utc_now
 
     fields: dict[str, Any] = {
@@ -111,8 +112,7 @@ def forecast_add(
         entry = ForecastInput.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         raise first_problem(exc) from None
-    store = open_cli_store(db)
-    forecast = add_forecast(store, entry, as_of=utc_now())
+    forecast = add_forecast(open_quick_store(db), entry, as_of=utc_now())
     if as_json:
         emit_json(forecast.model_dump(mode="json"))
     else:

@@ -16,6 +16,7 @@ from ._common import (
     emit_json,
     new_app,
     open_cli_store,
+    open_quick_store,
     parse_when,
 )
 
@@ -59,7 +60,8 @@ def question_add(
 
     from forecasts.domain import Question
     from forecasts.inputs import first_problem
-    from forecasts.services.recording import add_question, new_id
+    from forecasts.services.forecasting import new_id
+    from forecasts.services.recording import add_question
     from forecasts.timeutils import utc_now
 
     now = utc_now()
@@ -114,7 +116,7 @@ def question_list(
 
     from .render import format_question_line
 
-    lines = list_questions(open_cli_store(db), as_of=utc_now(), status=status, tag=tag, kind=kind)
+    lines = list_questions(open_quick_store(db), as_of=utc_now(), status=status, tag=tag, kind=kind)
     if as_json:
         emit_json(
             [{**line.question.model_dump(mode="json"), "status": line.status} for line in lines]

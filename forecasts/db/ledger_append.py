@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, insert, select, update
 
 from forecasts.errors import OperationError
-from forecasts.ledger import chain_hash, event_payload
 from forecasts.timeutils import as_utc
 
+from .chain_step import event_time, next_event
 from .tables import LedgerEventRow, LedgerHeadRow
 
 __all__ = ["CHAIN_KEY", "LedgerChain", "append_event", "event_time"]
@@ -32,11 +32,6 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-def event_time(value: datetime) -> str:
-    """How a time is written in a payload: ISO 8601 in UTC, microseconds kept."""
-    return as_utc(value).isoformat()
-
-
 def append_event(
     connection: Connection,
     *,
@@ -48,10 +43,8 @@ def append_event(
 ) -> int:
     """Append one version 2 event after the current head; returns its sequence number.
 
-    ``recorded_at`` is ``as_of`` (the caller's clock), raised to the previous event's time
-    when it is earlier, so times never go backwards along the chain (a sweep run with
-    ``--as-of`` in the past, or two workers whose clocks differ) and ``verify`` can refuse
-    an event whose time was moved.
+    ``recorded_at`` is ``as_of``, never earlier than the previous event's (see
+    :func:`forecasts.db.chain_step.next_event`).
     """
     chain = LedgerChain.open(connection)
     seq = chain.append(kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of)
@@ -107,25 +100,18 @@ class LedgerChain:
         as_of: datetime,
     ) -> int:
         """The next event (inserted by :meth:`flush`); its sequence number."""
-        recorded_at = as_utc(as_of)
-        if self.last_at is not None and self.last_at > recorded_at:
-            recorded_at = self.last_at
-        payload = event_payload(kind, entity, entity_id, data, event_time(recorded_at))
-        digest = chain_hash(self.hash, payload)
-        self.seq += 1
-        self.pending.append(
-            {
-                "seq": self.seq,
-                "kind": kind,
-                "entity_type": entity,
-                "entity_id": entity_id,
-                "payload": payload,
-                "prev_hash": self.hash,
-                "hash": digest,
-                "recorded_at": recorded_at,
-            }
+        event = next_event(
+            seq=self.seq,
+            prev_hash=self.hash,
+            last_at=self.last_at,
+            kind=kind,
+            entity=entity,
+            entity_id=entity_id,
+            data=data,
+            as_of=as_of,
         )
-        self.hash, self.last_at = digest, recorded_at
+        self.pending.append(event.columns())
+        self.seq, self.hash, self.last_at = event.seq, event.hash, event.recorded_at
         return self.seq
 
     def flush(self, connection: Connection) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
+
+from .revisions import head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -21,7 +21,6 @@ __all__ = [
 ]
 
 _SCRIPTS = Path(__file__).with_name("migrations")
-_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]+)\"|None)\s*$", re.M)
 
 
 def _config() -> Config:
@@ -30,25 +29,6 @@ def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     return config
-
-
-@cache
-def head_revision() -> str:
-    """The newest revision, read from the version files' headers.
-
-    Alembic is not imported for this: every command opens the store, and only a store that
-    needs migrating should pay for loading it. A test checks this against Alembic's answer.
-    """
-    revisions: dict[str, str | None] = {}
-    for path in (_SCRIPTS / "versions").glob("*.py"):
-        found = {k: v or None for k, v in _REVISION.findall(path.read_text("utf-8"))}
-        if found.get("revision"):
-            revisions[str(found["revision"])] = found.get("down_revision")
-    parents = set(revisions.values())
-    heads = [rev for rev in revisions if rev not in parents]
-    if len(heads) != 1:
-        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads[0]
 
 
 def current_revision(engine: Engine) -> str | None:

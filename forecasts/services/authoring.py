@@ -16,7 +16,8 @@ from forecasts.errors import FieldError, ForbiddenError, NotFoundError
 from forecasts.inputs import ForecastInput, first_problem, probability_fields
 from forecasts.quick import QuickCapture
 
-from .recording import build_forecast, check_resolution_spec, new_id
+from .forecasting import build_forecast, new_id
+from .recording import check_resolution_spec
 from .resolving import resolve_by_hand
 
 __all__ = [

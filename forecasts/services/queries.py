@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
-from forecasts.db.store import Store
 from forecasts.domain import (
     Correction,
     Forecast,
@@ -17,7 +17,27 @@ from forecasts.domain import (
 )
 from forecasts.errors import NotFoundError
 
-__all__ = ["QuestionDetail", "QuestionLine", "get_question", "list_questions", "question_detail"]
+if TYPE_CHECKING:
+    # Only for annotations: listing questions runs on the light SQLite path too, which
+    # must not load the store's SQLAlchemy stack.
+    from forecasts.db.store import Store
+
+__all__ = [
+    "QuestionDetail",
+    "QuestionLine",
+    "QuestionSource",
+    "get_question",
+    "list_questions",
+    "question_detail",
+]
+
+
+class QuestionSource(Protocol):
+    """What listing questions needs of a store (the store, or the light SQLite path)."""
+
+    def questions(self) -> list[Question]: ...
+
+    def current_outcomes(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ def get_question(store: Store, question_id: str) -> Question:
 
 
 def list_questions(
-    store: Store,
+    store: QuestionSource,
     *,
     as_of: datetime,
     status: QuestionStatus | None = None,

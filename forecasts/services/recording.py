@@ -6,49 +6,26 @@ ledger event, so bad input leaves the database (and the ledger head) as it was.
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Callable
 from datetime import datetime
 
 from forecasts.db.checks import write_record
 from forecasts.db.store import Store
 from forecasts.domain import (
     Correction,
-    Forecast,
     Forecaster,
     Question,
     Resolution,
-    check_forecast_fits,
     check_outcome,
 )
 from forecasts.errors import FieldError, InputError, NotFoundError
-from forecasts.inputs import ForecastInput
 
 __all__ = [
     "add_correction",
-    "add_forecast",
     "add_forecaster",
     "add_question",
     "add_resolution",
-    "build_forecast",
     "check_resolution_spec",
-    "new_id",
 ]
-
-
-def new_id(prefix: str, *, now_ms: int | None = None) -> str:
-    """A time-ordered 128-bit identifier (UUIDv7's layout), e.g. ``f-019ad1c2e4f07a3c...``.
-
-    48 bits of milliseconds then 80 random bits: ids sort by creation time, and a collision
-    needs two ids in the same millisecond to share 80 random bits (the 32-bit ids before
-    collided in practice near 77,000 rows). Existing ids are kept as they are.
-
-    >>> len(new_id("f")), new_id("q", now_ms=0)[:14]
-    (34, 'q-000000000000')
-    """
-    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-    return f"{prefix}-{ms & (2**48 - 1):012x}{secrets.token_hex(10)}"
 
 
 def add_forecaster(store: Store, forecaster: Forecaster, *, as_of: datetime) -> Forecaster:
@@ -81,36 +58,6 @@ def add_question(store: Store, question: Question, *, as_of: datetime) -> Questi
     with store.transaction() as session:
         write_record(store, session, question, as_of=as_of)
     return question
-
-
-def build_forecast(
-    entry: ForecastInput,
-    *,
-    question: Question | None,
-    forecaster_known: bool,
-    as_of: datetime,
-    id_factory: Callable[[], str] = lambda: new_id("f"),
-) -> Forecast:
-    """Validate ``entry`` against its question and return the forecast to record."""
-    if question is None:
-        raise NotFoundError("question", entry.question)
-    if not forecaster_known:
-        raise NotFoundError("forecaster", entry.by)
-    forecast = entry.to_forecast(forecast_id=id_factory(), recorded_at=as_of)
-    check_forecast_fits(question, forecast, as_of=as_of)
-    return forecast
-
-
-def add_forecast(store: Store, entry: ForecastInput, *, as_of: datetime) -> Forecast:
-    forecast = build_forecast(
-        entry,
-        question=store.question(entry.question),
-        forecaster_known=store.forecaster(entry.by) is not None,
-        as_of=as_of,
-    )
-    with store.transaction() as session:
-        store.record(session, forecast, as_of=as_of)
-    return forecast
 
 
 def _check_resolution(

@@ -26,7 +26,8 @@ from forecasts.domain import Correction, Forecaster, Origin, Question, Resolutio
 from forecasts.errors import ForecastsError, ImportFileError, InputError
 from forecasts.inputs import ForecastInput, describe_validation_error
 
-from .recording import build_forecast, check_resolution_spec, new_id
+from .forecasting import build_forecast, new_id
+from .recording import check_resolution_spec
 
 __all__ = [
     "Entry",

@@ -26,9 +26,9 @@ from forecasts.services.authoring import (
     resolve_as,
     visible_forecasts,
 )
+from forecasts.services.forecasting import add_forecast, new_id
 from forecasts.services.ledger import Store
 from forecasts.services.queries import get_question
-from forecasts.services.recording import add_forecast, new_id
 from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
 

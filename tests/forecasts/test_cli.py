@@ -407,3 +407,31 @@ def test_init_migrates_and_is_idempotent(cli: Cli) -> None:
     assert first.exit_code == 0, first.output
     again = cli("init")
     assert again.exit_code == 0 and "already at schema" in again.stdout
+
+
+def test_a_command_line_loads_only_the_module_of_its_command() -> None:
+    import subprocess
+    import sys
+
+    from typer.main import get_command
+
+    from forecasts.cli import build_app
+
+    everything = get_command(build_app())
+    names = set(everything.commands)  # type: ignore[attr-defined]
+    assert {"question", "forecast", "predict", "demo", "ledger", "verify", "serve"} <= names
+    for name in names:
+        alone = get_command(build_app([name, "--help"]))
+        # the command is there, with the same help, and the other modules' commands are not
+        assert name in alone.commands  # type: ignore[attr-defined]
+        assert alone.commands[name].help == everything.commands[name].help  # type: ignore[attr-defined]
+        assert len(alone.commands) < len(names)  # type: ignore[attr-defined]
+    code = (
+        "import sys; from forecasts.cli import build_app; build_app(['question', 'list']); "
+        "print(' '.join(m for m in sys.modules if m.startswith('forecasts.cli.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert "forecasts.cli.questions" in loaded
+    assert "forecasts.cli.scores" not in loaded

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from forecasts.services.recording import new_id
+from forecasts.services.forecasting import new_id
 from forecasts.timeutils import utc_now
 
 from .conftest import Cli
