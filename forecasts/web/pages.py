@@ -18,8 +18,8 @@ from forecasts.errors import NotFoundError
 from forecasts.records import RecordFilter
 from forecasts.records.crowd import CrowdMethod
 from forecasts.services.browsing import claims_of
-from forecasts.services.queries import list_questions, question_detail
-from forecasts.services.resolving import evidence_report
+from forecasts.services.queries import list_questions
+from forecasts.services.question_page import question_view, view_crowd
 from forecasts.services.scores import board, record_of
 from forecasts.timeutils import utc_now
 
@@ -86,14 +86,15 @@ def build_router() -> APIRouter:
     ) -> HTMLResponse:
         now = utc_now()
         try:
-            detail = question_detail(store, question_id, as_of=now)
+            view = question_view(store, question_id, as_of=now)
         except NotFoundError as exc:
             return missing(request, exc)
+        detail = view.detail
         question = detail.question
         # Hidden forecasts stay out of the table, the charts and the crowd line alike.
         forecasts = prepare_question(request, store, question.id, detail.forecasts)
+        line = view_crowd(view, forecasts, method=crowd)
         detail = replace(detail, forecasts=forecasts)
-        names = {f.handle: f.name for f in store.forecasters()}
         return render(
             request,
             "question.html",
@@ -101,11 +102,11 @@ def build_router() -> APIRouter:
             status=detail.status,
             resolution=detail.resolution,
             corrections=detail.corrections,
-            evidence=evidence_report(store, question.id).evidence,
+            evidence=view.evidence,
             forecasts=forecasts,
-            names=names,
+            names=view.names,
             spec=_spec(question),
-            **question_charts(detail, names, now=now, method=crowd),
+            **question_charts(detail, view.names, now=now, crowd=line),
         )
 
     @router.get("/forecasters/{handle}", response_class=HTMLResponse)

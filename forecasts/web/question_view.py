@@ -8,8 +8,8 @@ from typing import Any
 from markupsafe import Markup
 
 from forecasts.domain import QuestionKind
-from forecasts.records.crowd import CROWD_METHODS, CrowdMethod
-from forecasts.services.browsing import question_crowd
+from forecasts.records.crowd import CROWD_METHODS
+from forecasts.services.browsing import QuestionCrowd
 from forecasts.services.queries import QuestionDetail
 
 from .question_charts import Series, fan_rows, fan_svg, options_svg, timeline_svg
@@ -22,9 +22,11 @@ def _marked(forecast: Any) -> bool:
 
 
 def question_charts(
-    detail: QuestionDetail, names: dict[str, str], *, now: datetime, method: CrowdMethod
+    detail: QuestionDetail, names: dict[str, str], *, now: datetime, crowd: QuestionCrowd
 ) -> dict[str, Any]:
-    """Template context: ``chart`` (binary history), ``fan``, ``bars``, ``crowd``."""
+    """Template context: ``chart`` (binary history with ``crowd``, the crowd of
+    ``detail``'s forecasts), ``fan``, ``bars``, ``crowd``."""
+    method = crowd.method
     question, forecasts = detail.question, detail.forecasts
     resolution = detail.resolution
     resolved_at = None if resolution is None else resolution.resolved_at
@@ -33,7 +35,6 @@ def question_charts(
     if not forecasts:
         return context
     if question.kind is QuestionKind.BINARY:
-        crowd = question_crowd(detail, method=method)
         series: dict[str, list[tuple[datetime, float, bool]]] = {}
         for f in forecasts:
             if f.probability is not None:
