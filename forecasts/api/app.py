@@ -29,8 +29,9 @@ validation errors keep FastAPI's 422 shape.
 """
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
-    """Build the app over ``store`` (or a store opened from ``settings``, closed on shutdown)."""
+def create_app(settings: Settings, *, store: Store | None = None, preload: bool = False) -> FastAPI:
+    """Build the app over ``store`` (or a store opened from ``settings``, closed on shutdown);
+    ``preload`` (servers) compiles the page templates now rather than on first use."""
     from forecasts.web import build_router
     from forecasts.web.due import build_due_router
     from forecasts.web.forms import install_forms
@@ -58,9 +59,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)
     for module in (forecasters, questions, writes, records, due):
         app.include_router(module.router)
-    install_forms(app, settings, the_store)
-    app.include_router(build_router())
-    app.include_router(build_due_router())
+    install_forms(app, settings, the_store, preload=preload)
+    app.include_router(build_router(preload=preload))
+    app.include_router(build_due_router(preload=preload))
     install_docs(app)
     return app
 
@@ -74,7 +75,7 @@ def serving_app(settings: Settings) -> FastAPI:
     request set it off. Frozen, a full pass walks only what requests left behind. Servers
     only: tests build many apps in one process, and the frozen ones would never be freed.
     """
-    app = create_app(settings)
+    app = create_app(settings, preload=True)
     gc.collect()
     gc.freeze()
     return app

@@ -36,7 +36,6 @@ __all__ = [
     "QuestionPage",
     "all_tags",
     "forecaster_counts",
-    "forecaster_names_on",
     "search",
 ]
 
@@ -204,19 +203,6 @@ def search(
         for qid, title, kind_text, tags, opens, closes, resolves, status_text, outcome_text in rows
     ]
     return QuestionPage(hits, total)
-
-
-def forecaster_names_on(store: Store, question_id: str) -> dict[str, str]:
-    """Handle -> name of each forecaster with a forecast on ``question_id``."""
-    p, fc = _c(ForecasterRow), _c(ForecastRow)
-    query = (
-        select(p.handle, p.name)
-        .where(p.handle.in_(select(fc.forecaster).where(fc.question_id == question_id)))
-        .order_by(p.handle)
-    )
-    with store.reading() as session:
-        rows = session.connection().execute(query).all()
-    return {str(handle): str(name) for handle, name in rows}
 
 
 def forecaster_counts(store: Store) -> list[ForecasterCounts]:

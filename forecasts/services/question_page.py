@@ -1,42 +1,40 @@
-"""What the question page shows every visitor, read once per question and ledger head.
+"""The question page's reads, and the parts of it every visitor sees, kept per ledger head.
 
 The question, its forecasts, resolution, corrections and evidence, and the names of its
-forecasters are all written with a ledger event, so they change only when the ledger head
-moves. They are kept in a small LRU per process keyed by the database, the head
-(``seq:hash``) and the question; so is the crowd (its line and the scores against it) per
-method, when the visitor sees every forecast. The head is read before the rows, so an entry
-never holds rows older than its key. Everything that depends on the visitor (hidden
-forecasts, their own forecast, sign-in) or lives outside the ledger (comments, the
-question's web settings) is read on each request by the callers; the status is computed
-for each request's ``as_of``.
+forecasters are read in one session on each request (the visitor's own forecast and what is
+hidden from them depend on them). What is built from them alone -- the rendered charts and
+tables -- is kept in a small LRU per process keyed by the database, the ledger head
+(``seq:hash``) and the question: all of it is written with a ledger event, so a new event
+makes new keys. The head is read before the rows, so a kept part is never older than its
+key. Parts are kept as strings: tens of thousands of cached objects would make every full
+pass of the garbage collector a pause of 100+ ms on a request (strings are not tracked).
+Comments and the question's web settings live outside the ledger and are never kept here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from forecasts.db.browse import forecaster_names_on
-from forecasts.db.evidence import StoredEvidence, evidence_of
+from forecasts.db.evidence import StoredEvidence
+from forecasts.db.question_page import head_key, question_rows
 from forecasts.db.store import Store
-from forecasts.domain import Forecast, question_status
-from forecasts.records.crowd import CrowdMethod
+from forecasts.domain import question_status
+from forecasts.errors import NotFoundError
 
 from ._lru import Lru
-from .browsing import QuestionCrowd, question_crowd
-from .queries import QuestionDetail, question_detail
-from .scores import head_version
+from .queries import QuestionDetail
 
-__all__ = ["QuestionView", "question_view", "view_crowd"]
+__all__ = ["QuestionView", "kept_part", "question_view"]
 
-_VIEWS = 128
-_CROWDS = 256
+_PARTS = 512
 
 
 @dataclass(frozen=True)
 class QuestionView:
     """A question's detail (status at the request's ``as_of``), its forecasters' names and
-    its evidence, as of the ledger head ``version``."""
+    its evidence, read at the ledger head ``version`` of ``database``."""
 
     detail: QuestionDetail
     names: dict[str, str]
@@ -46,57 +44,45 @@ class QuestionView:
     version: str
 
 
-@dataclass
-class _Caches:
-    views: Lru
-    crowds: Lru
+_parts: Lru | None = None
 
 
-_caches: _Caches | None = None
-
-
-def _get_caches() -> _Caches:
-    global _caches
-    if _caches is None:
-        _caches = _Caches(Lru(_VIEWS), Lru(_CROWDS))
-    return _caches
+def _get_parts() -> Lru:
+    global _parts
+    if _parts is None:
+        _parts = Lru(_PARTS)
+    return _parts
 
 
 def question_view(store: Store, question_id: str, *, as_of: datetime) -> QuestionView:
     """The question's page data; raises ``NotFoundError`` for an unknown question."""
-    database, version = str(store.engine.url), head_version(store)
-    key = (database, version, question_id)
-    cache = _get_caches().views
-    view: QuestionView | None = cache.get(key)
-    if view is None:
-        view = QuestionView(
-            detail=question_detail(store, question_id, as_of=as_of),
-            names=forecaster_names_on(store, question_id),
-            evidence=evidence_of(store, question_id),
-            database=database,
-            version=version,
-        )
-        cache.put(key, view)
-    detail = view.detail
-    # Callers get their own lists: the cached entry is shared by every request.
-    detail = replace(
-        detail,
-        status=question_status(detail.question, resolved=detail.outcome, as_of=as_of),
-        forecasts=list(detail.forecasts),
-        corrections=list(detail.corrections),
+    database, version = str(store.engine.url), head_key(store)
+    rows = question_rows(store, question_id)
+    if rows is None:
+        raise NotFoundError("question", question_id)
+    outcome = None if rows.resolution is None else rows.resolution.outcome
+    if rows.corrections:
+        outcome = rows.corrections[-1].outcome
+    detail = QuestionDetail(
+        question=rows.question,
+        status=question_status(rows.question, resolved=outcome, as_of=as_of),
+        forecasts=rows.forecasts,
+        resolution=rows.resolution,
+        corrections=rows.corrections,
     )
-    return replace(view, detail=detail, names=dict(view.names), evidence=list(view.evidence))
+    return QuestionView(detail, rows.names, rows.evidence, database, version)
 
 
-def view_crowd(view: QuestionView, shown: list[Forecast], *, method: CrowdMethod) -> QuestionCrowd:
-    """The crowd of the ``shown`` forecasts of ``view``; kept when they are all of them."""
-    detail = replace(view.detail, forecasts=shown)
-    if len(shown) != len(view.detail.forecasts):  # some are hidden from this visitor
-        return question_crowd(detail, method=method)
-    key = (view.database, view.version, detail.question.id, method)
-    cache = _get_caches().crowds
-    crowd: QuestionCrowd | None = cache.get(key)
-    if crowd is None:
-        crowd = question_crowd(detail, method=method)
-        cache.put(key, crowd)
-    return crowd
+def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:
+    """The part ``name`` of ``view``'s page, built once per ledger head.
+
+    ``build`` must depend on nothing but the view's ledgered rows and ``name`` (not on the
+    visitor, the clock, comments or settings): put what does into ``name``, or do not keep
+    the part."""
+    key = (view.database, view.version, view.detail.question.id, name)
+    parts = _get_parts()
+    found: str | None = parts.get(key)
+    if found is None:
+        found = build()
+        parts.put(key, found)
+    return found
