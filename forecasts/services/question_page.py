@@ -1,24 +1,27 @@
 """The question page's reads, and the parts of it every visitor sees, kept per ledger head.
 
 The question, its forecasts, resolution, corrections and evidence, and the names of its
-forecasters are read in one session on each request (the visitor's own forecast and what is
-hidden from them depend on them). What is built from them alone -- the rendered charts and
-tables -- is kept in a small LRU per process keyed by the database, the ledger head
-(``seq:hash``) and the question: all of it is written with a ledger event, so a new event
-makes new keys. The head is read before the rows, so a kept part is never older than its
-key. Parts are kept as strings: tens of thousands of cached objects would make every full
-pass of the garbage collector a pause of 100+ ms on a request (strings are not tracked).
-Comments and the question's web settings live outside the ledger and are never kept here.
+forecasters are all written with a ledger event, so a new event is the only way they
+change. They are kept in a small LRU per process keyed by the database, the ledger head
+(``seq:hash``) and the question, and so are the parts built from them alone (the rendered
+charts and tables, under a name). The head is read before the rows, so nothing kept is
+older than its key. Entries are kept as bytes and strings: tens of thousands of cached
+objects would make every full pass of the garbage collector a pause of 100+ ms on some
+request, and neither is walked by it (the rows are pickled by this process for itself, and
+unpickling them costs a fraction of reading them). Comments and the question's web
+settings live outside the ledger and are never kept here, nor is anything that depends
+on the visitor.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from forecasts.db.evidence import StoredEvidence
-from forecasts.db.question_page import head_key, question_rows
+from forecasts.db.question_page import QuestionRows, head_key, question_rows
 from forecasts.db.store import Store
 from forecasts.domain import question_status
 from forecasts.errors import NotFoundError
@@ -28,7 +31,7 @@ from .queries import QuestionDetail
 
 __all__ = ["QuestionView", "kept_part", "question_view"]
 
-_PARTS = 512
+_PARTS = 768  # about three entries (rows, charts, table) for each of 256 questions
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,24 @@ def _get_parts() -> Lru:
     return _parts
 
 
+def _rows(store: Store, database: str, version: str, question_id: str) -> QuestionRows:
+    key = (database, version, question_id, "rows")
+    parts = _get_parts()
+    kept: bytes | None = parts.get(key)
+    if kept is not None:
+        rows: QuestionRows = pickle.loads(kept)  # noqa: S301  (pickled by this process)
+        return rows
+    found = question_rows(store, question_id)
+    if found is None:
+        raise NotFoundError("question", question_id)
+    parts.put(key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+    return found
+
+
 def question_view(store: Store, question_id: str, *, as_of: datetime) -> QuestionView:
     """The question's page data; raises ``NotFoundError`` for an unknown question."""
     database, version = str(store.engine.url), head_key(store)
-    rows = question_rows(store, question_id)
-    if rows is None:
-        raise NotFoundError("question", question_id)
+    rows = _rows(store, database, version, question_id)
     outcome = None if rows.resolution is None else rows.resolution.outcome
     if rows.corrections:
         outcome = rows.corrections[-1].outcome
@@ -79,7 +94,7 @@ def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:
     ``build`` must depend on nothing but the view's ledgered rows and ``name`` (not on the
     visitor, the clock, comments or settings): put what does into ``name``, or do not keep
     the part."""
-    key = (view.database, view.version, view.detail.question.id, name)
+    key = (view.database, view.version, view.detail.question.id, f"part {name}")
     parts = _get_parts()
     found: str | None = parts.get(key)
     if found is None:
