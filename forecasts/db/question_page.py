@@ -3,18 +3,19 @@ forecasts, the names of its forecasters and its evidence (one session, not one e
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import BindParameter, Select, Table, bindparam
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
 
 from forecasts.domain import Correction, Forecast, Question, Resolution
 from forecasts.ledger import GENESIS_HASH
 
 from . import convert
 from .evidence import StoredEvidence, read_evidence
-from .store import Store, read_forecasts
+from .store import Store
 from .tables import (
     CorrectionRow,
     ForecasterRow,
@@ -56,40 +57,55 @@ def head_key(store: Store) -> str:
     return f"0:{GENESIS_HASH}" if row is None else f"{row[0]}:{row[1]}"
 
 
-def _names(session: Session, question_id: str) -> dict[str, str]:
-    p, fc = _t(ForecasterRow).c, _t(ForecastRow).c
-    query = (
-        core_select(p.handle, p.name)
-        .where(p.handle.in_(core_select(fc.forecaster).where(fc.question_id == question_id)))
-        .order_by(p.handle)
+@dataclass(frozen=True)
+class _Statements:
+    question: Select[Any]
+    resolution: Select[Any]
+    corrections: Select[Any]
+    forecasts: Select[Any]
+    names: Select[Any]
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """Built once (on first use): a page that misses the cache runs them all, and building
+    and keying fresh statements cost about as much as running them."""
+    qid: BindParameter[str] = bindparam("qid")
+    q, r, c = _t(QuestionRow).c, _t(ResolutionRow).c, _t(CorrectionRow).c
+    f, p = _t(ForecastRow).c, _t(ForecasterRow).c
+    return _Statements(
+        question=core_select(_t(QuestionRow)).where(q.id == qid),
+        resolution=core_select(_t(ResolutionRow)).where(r.question_id == qid),
+        corrections=core_select(_t(CorrectionRow)).where(c.question_id == qid).order_by(c.id),
+        forecasts=core_select(*(f[name] for name in convert.FORECAST_COLUMNS))
+        .where(f.question_id == qid)
+        .order_by(f.made_at, f.recorded_at, f.id),
+        names=core_select(p.handle, p.name)
+        .where(p.handle.in_(core_select(f.forecaster).where(f.question_id == qid)))
+        .order_by(p.handle),
     )
-    return {str(handle): str(name) for handle, name in session.connection().execute(query)}
 
 
 def question_rows(store: Store, question_id: str) -> QuestionRows | None:
     """None when there is no such question."""
+    run, arg = _statements(), {"qid": question_id}
     with store.reading() as session:
-        row = session.get(QuestionRow, question_id)
+        connection = session.connection()
+        row = connection.execute(run.question, arg).first()
         if row is None:
             return None
-        question = Question.model_validate(convert.question_fields(row))
-        resolved = session.exec(
-            select(ResolutionRow).where(col(ResolutionRow.question_id) == question_id)
-        ).first()
-        corrections = session.exec(
-            select(CorrectionRow)
-            .where(col(CorrectionRow.question_id) == question_id)
-            .order_by(col(CorrectionRow.id))
-        ).all()
-        return QuestionRows(
-            question=question,
-            resolution=None
-            if resolved is None
-            else Resolution.model_validate(convert.resolution_fields(resolved)),
-            corrections=[
-                Correction.model_validate(convert.correction_fields(c)) for c in corrections
-            ],
-            forecasts=read_forecasts(session, question_id=question_id),
-            names=_names(session, question_id),
-            evidence=read_evidence(session, question_id),
-        )
+        resolved = connection.execute(run.resolution, arg).first()
+        corrections = connection.execute(run.corrections, arg).all()
+        forecasts = connection.execute(run.forecasts, arg).all()
+        names = connection.execute(run.names, arg).all()
+        evidence = read_evidence(session, question_id)
+    return QuestionRows(
+        question=Question.model_validate(convert.question_fields(row)),
+        resolution=None
+        if resolved is None
+        else Resolution.model_validate(convert.resolution_fields(resolved)),
+        corrections=[Correction.model_validate(convert.correction_fields(c)) for c in corrections],
+        forecasts=[Forecast.model_validate(convert.forecast_values_fields(f)) for f in forecasts],
+        names={str(handle): str(name) for handle, name in names},
+        evidence=evidence,
+    )
