@@ -28,7 +28,7 @@ def serve_command(
 
     import uvicorn
 
-    from forecasts.api import create_app
+    from forecasts.api.app import serving_app
     from forecasts.errors import FieldError
     from forecasts.settings import load_settings
 
@@ -37,7 +37,7 @@ def serve_command(
     settings = load_settings(database_url=db)
     typer.echo(f"serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(serving_app(settings), host=host, port=port, log_level="warning")
         return
     # Each worker process builds its own app (and connection pool) from the environment;
     # --db reaches them through the variable the settings read.

@@ -6,6 +6,7 @@ path's decoded row), so both read rows by the same rules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +14,10 @@ from forecasts.domain import Forecast
 from forecasts.timeutils import as_utc
 
 __all__ = [
+    "FORECAST_COLUMNS",
     "correction_fields",
     "forecast_fields",
+    "forecast_values_fields",
     "forecast_values",
     "forecaster_fields",
     "question_fields",
@@ -98,6 +101,64 @@ def forecast_fields(row: Any) -> dict[str, Any]:
         },
         "note": row.note,
         "origin": row.origin,
+    }
+
+
+FORECAST_COLUMNS = (
+    "id",
+    "question_id",
+    "forecaster",
+    "made_at",
+    "recorded_at",
+    "probability",
+    "probabilities",
+    "distribution",
+    "verbal",
+    "source_url",
+    "quote",
+    "published_at",
+    "note",
+    "origin",
+)
+"""The forecast table's columns in the order :func:`forecast_values_fields` takes them."""
+
+
+def forecast_values_fields(values: Sequence[Any]) -> dict[str, Any]:
+    """:func:`forecast_fields` from one row's values in :data:`FORECAST_COLUMNS` order (a
+    plain select's row, unpacked by position: several times cheaper than by name)."""
+    (
+        forecast_id,
+        question_id,
+        forecaster,
+        made_at,
+        recorded_at,
+        probability,
+        probabilities,
+        distribution,
+        verbal,
+        source_url,
+        quote,
+        published_at,
+        note,
+        origin,
+    ) = values
+    return {
+        "id": forecast_id,
+        "question_id": question_id,
+        "forecaster": forecaster,
+        "made_at": _aware(made_at),
+        "recorded_at": _aware(recorded_at),
+        "probability": probability,
+        "probabilities": probabilities,
+        "distribution": distribution,
+        "verbal": verbal,
+        "provenance": {
+            "source_url": source_url,
+            "quote": quote,
+            "published_at": _aware(published_at),
+        },
+        "note": note,
+        "origin": origin,
     }
 
 

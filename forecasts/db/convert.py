@@ -7,9 +7,11 @@ from typing import Any
 from forecasts.domain import Correction, Forecast, Forecaster, Question, Resolution
 
 from .columns import (
+    FORECAST_COLUMNS,
     correction_fields,
     forecast_fields,
     forecast_values,
+    forecast_values_fields,
     forecaster_fields,
     question_fields,
     resolution_fields,
@@ -17,11 +19,13 @@ from .columns import (
 from .tables import CorrectionRow, ForecasterRow, ForecastRow, QuestionRow, ResolutionRow
 
 __all__ = [
+    "FORECAST_COLUMNS",
     "correction_fields",
     "correction_row",
     "forecast_fields",
     "forecast_row",
     "forecast_values",
+    "forecast_values_fields",
     "forecaster_fields",
     "forecaster_row",
     "question_fields",

@@ -28,6 +28,7 @@ __all__ = [
     "evidence_of",
     "evidence_row",
     "evidence_values",
+    "read_evidence",
 ]
 
 EVIDENCE_FIELDS = (
@@ -141,14 +142,19 @@ def evidence_item(store: Store, evidence_id: int) -> StoredEvidence | None:
 
 def evidence_of(store: Store, question_id: str) -> list[StoredEvidence]:
     """A question's evidence in the order it was stored, without the bytes."""
+    with store.reading() as session:
+        return read_evidence(session, question_id)
+
+
+def read_evidence(session: Session, question_id: str) -> list[StoredEvidence]:
+    """:func:`evidence_of` in ``session``."""
     e = EvidenceRow
     columns = (e.id, e.url, e.fetched_at, e.status, e.content_type, e.sha256, e.size, e.recorded)
-    with store.reading() as session:
-        rows = session.exec(
-            select(*columns)  # type: ignore[call-overload]
-            .where(col(e.question_id) == question_id)
-            .order_by(col(e.id))
-        ).all()
+    rows = session.exec(
+        select(*columns)  # type: ignore[call-overload]
+        .where(col(e.question_id) == question_id)
+        .order_by(col(e.id))
+    ).all()
     return [
         StoredEvidence(
             question_id=question_id,

@@ -120,14 +120,17 @@ def scores_vs_crowd(
     outcome: int,
     close: datetime,
     method: CrowdMethod = "median",
+    line: Sequence[tuple[datetime, float]] | None = None,
 ) -> list[ForecasterVsCrowd]:
     """Each forecaster's Brier (at close and time-weighted) against the crowd's, best first.
 
     ``outcome`` is 1 for yes and 0 for no; ``close`` the effective close. Forecasts made
-    after it do not count.
+    after it do not count. ``line``: the caller's :func:`crowd_line` of ``forecasts`` by
+    ``method``, when it has one and none of them was made after ``close``.
     """
     binary = _binary(forecasts, close)
-    line = crowd_line(binary, method=method)
+    if line is None:
+        line = crowd_line(binary, method=method)
     if not line:
         return []
     crowd_p = line[-1][1]

@@ -146,7 +146,13 @@ def question_crowd(detail: QuestionDetail, *, method: CrowdMethod = "median") ->
     if outcome not in ("yes", "no") or detail.resolution is None:
         return QuestionCrowd(method, line, [], None)
     close = min(question.closes_at, detail.resolution.resolved_at)
+    # The line just drawn is the scores' line too unless someone forecast after the close.
+    same = all(f.made_at <= close for f in detail.forecasts)
     scores = scores_vs_crowd(
-        detail.forecasts, outcome=1 if outcome == "yes" else 0, close=close, method=method
+        detail.forecasts,
+        outcome=1 if outcome == "yes" else 0,
+        close=close,
+        method=method,
+        line=line if same else None,
     )
     return QuestionCrowd(method, line, scores, close)

@@ -16,9 +16,7 @@ change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or a
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -41,6 +39,7 @@ from forecasts.records import (
 from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
+from ._lru import Lru as _Lru
 from .record_platforms import raw_record, with_platform_scores
 
 __all__ = [
@@ -60,29 +59,6 @@ M = TypeVar("M", bound=BaseModel)
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 _RESULTS = 256
 _RESAMPLED = 4096
-
-
-class _Lru:
-    """A small thread-safe LRU map (API routes run in a thread pool)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self.lock:
-            if key not in self.items:
-                return None
-            self.items.move_to_end(key)
-            return self.items[key]
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
 
 
 @dataclass

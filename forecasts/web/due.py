@@ -12,13 +12,17 @@ from forecasts.api.deps import StoreDep
 from forecasts.services.due import due_questions
 from forecasts.timeutils import utc_now
 
+from .templating import preload_templates
+
 __all__ = ["build_due_router"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def build_due_router() -> APIRouter:
+def build_due_router(*, preload: bool = False) -> APIRouter:
     templates = Jinja2Templates(directory=str(_TEMPLATES))
+    if preload:
+        preload_templates(templates, ["due.html"])
     router = APIRouter(include_in_schema=False)
 
     @router.get("/due", response_class=HTMLResponse)

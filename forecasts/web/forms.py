@@ -35,10 +35,19 @@ from forecasts.timeutils import utc_now
 from .auth import CsrfRefused, FormDep, SignInRequired, build_auth_router, session_of, signed_in
 from .form_fields import forecast_input, question_from_form
 from .sessions import SessionMiddleware, SessionSigner
+from .templating import preload_templates
 
 __all__ = ["build_forms_router", "install_forms", "prepare_question"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+_FORMS = (
+    "login.html",
+    "question_new.html",
+    "question_form.html",
+    "quick.html",
+    "refused.html",
+    "missing.html",
+)
 
 
 def _status(exc: InputError) -> int:
@@ -223,10 +232,12 @@ def build_forms_router(templates: Jinja2Templates) -> APIRouter:
     return router
 
 
-def install_forms(app: FastAPI, settings: Settings, store: Store) -> None:
+def install_forms(app: FastAPI, settings: Settings, store: Store, *, preload: bool = False) -> None:
     """Sessions, sign-in and the form routes (before the pages: ``/questions/new`` must not
-    be read as a question id)."""
+    be read as a question id); ``preload`` compiles their templates now."""
     templates = _templates()
+    if preload:
+        preload_templates(templates, _FORMS)
     signer = SessionSigner(session_secret(store, _secret(settings)))
     app.state.session_signer = signer
     app.add_middleware(SessionMiddleware, signer=signer)

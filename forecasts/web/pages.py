@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +17,8 @@ from forecasts.errors import NotFoundError
 from forecasts.records import RecordFilter
 from forecasts.records.crowd import CrowdMethod
 from forecasts.services.browsing import claims_of
-from forecasts.services.queries import list_questions, question_detail
-from forecasts.services.resolving import evidence_report
+from forecasts.services.queries import list_questions
+from forecasts.services.question_page import question_view
 from forecasts.services.scores import board, record_of
 from forecasts.timeutils import utc_now
 
@@ -27,19 +26,30 @@ from .charts import reliability_svg
 from .formatting import register_filters
 from .forms import prepare_question
 from .index_pages import build_index_router
-from .question_view import question_charts
+from .question_view import question_parts
+from .templating import preload_templates
 
 __all__ = ["build_router"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+_PAGES = (
+    "home.html",
+    "question.html",
+    "forecaster.html",
+    "leaderboard.html",
+    "questions.html",
+    "forecasters.html",
+    "missing.html",
+)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def build_router() -> APIRouter:
-    """The page routes; templates are loaded when this is called, not at import."""
+def build_router(*, preload: bool = False) -> APIRouter:
+    """The page routes; templates are loaded when this is called, not at import (and
+    compiled now with ``preload``)."""
     templates = Jinja2Templates(directory=str(_TEMPLATES))
     templates.env.filters["num"] = _fmt
     templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
@@ -86,14 +96,13 @@ def build_router() -> APIRouter:
     ) -> HTMLResponse:
         now = utc_now()
         try:
-            detail = question_detail(store, question_id, as_of=now)
+            view = question_view(store, question_id, as_of=now)
         except NotFoundError as exc:
             return missing(request, exc)
+        detail = view.detail
         question = detail.question
         # Hidden forecasts stay out of the table, the charts and the crowd line alike.
         forecasts = prepare_question(request, store, question.id, detail.forecasts)
-        detail = replace(detail, forecasts=forecasts)
-        names = {f.handle: f.name for f in store.forecasters()}
         return render(
             request,
             "question.html",
@@ -101,11 +110,9 @@ def build_router() -> APIRouter:
             status=detail.status,
             resolution=detail.resolution,
             corrections=detail.corrections,
-            evidence=evidence_report(store, question.id).evidence,
-            forecasts=forecasts,
-            names=names,
+            evidence=view.evidence,
             spec=_spec(question),
-            **question_charts(detail, names, now=now, method=crowd),
+            **question_parts(templates, view, forecasts, now=now, method=crowd),
         )
 
     @router.get("/forecasters/{handle}", response_class=HTMLResponse)
@@ -141,6 +148,8 @@ def build_router() -> APIRouter:
         return render(request, "leaderboard.html", board=ranked, metrics=[m.value for m in Metric])
 
     router.include_router(build_index_router(templates))
+    if preload:
+        preload_templates(templates, _PAGES)
     return router
 
 

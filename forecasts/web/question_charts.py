@@ -29,7 +29,8 @@ _LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def _n(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}"  # one decimal, dropped when it is 0 (12.0 -> 12)
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _svg(svg_id: str, width: int, height: int, title: str) -> str:
@@ -122,14 +123,15 @@ def timeline_svg(
         ordered = sorted(s.points, key=lambda item: item[0])
         if not ordered:
             continue
-        parts.append(_steps(ordered, stop, x, y, colour, escape(s.name), 'stroke-width="1.5"'))
+        name = escape(s.name)
+        parts.append(_steps(ordered, stop, x, y, colour, name, 'stroke-width="1.5"'))
         for when, p, marked in ordered:
             fill = "#fff" if marked else colour
             note = " (backdated or imported)" if marked else ""
             parts.append(
                 f'<circle cx="{_n(x(when.timestamp()))}" cy="{_n(y(p))}" r="3.5" '
                 f'fill="{fill}" stroke="{colour}" stroke-width="1.5"><title>'
-                f"{escape(s.name)}: {p:.0%} on {when.date().isoformat()}{note}</title></circle>"
+                f"{name}: {p:.0%} on {when.date().isoformat()}{note}</title></circle>"
             )
         legend.append((colour, s.name, ""))
     if crowd:

@@ -1,20 +1,24 @@
-"""The question page's charts and crowd table, built from the question's detail."""
+"""The question page's charts, crowd table and forecast table, built from the question's
+detail and kept per ledger head when every visitor would see the same."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from forecasts.domain import QuestionKind
+from forecasts.domain import Forecast, QuestionKind
 from forecasts.records.crowd import CROWD_METHODS, CrowdMethod
-from forecasts.services.browsing import question_crowd
+from forecasts.services.browsing import QuestionCrowd, question_crowd
 from forecasts.services.queries import QuestionDetail
+from forecasts.services.question_page import QuestionView, kept_part
 
 from .question_charts import Series, fan_rows, fan_svg, options_svg, timeline_svg
 
-__all__ = ["question_charts"]
+__all__ = ["question_charts", "question_parts"]
 
 
 def _marked(forecast: Any) -> bool:
@@ -22,9 +26,11 @@ def _marked(forecast: Any) -> bool:
 
 
 def question_charts(
-    detail: QuestionDetail, names: dict[str, str], *, now: datetime, method: CrowdMethod
+    detail: QuestionDetail, names: dict[str, str], *, now: datetime, crowd: QuestionCrowd
 ) -> dict[str, Any]:
-    """Template context: ``chart`` (binary history), ``fan``, ``bars``, ``crowd``."""
+    """Template context: ``chart`` (binary history with ``crowd``, the crowd of
+    ``detail``'s forecasts), ``fan``, ``bars``, ``crowd``."""
+    method = crowd.method
     question, forecasts = detail.question, detail.forecasts
     resolution = detail.resolution
     resolved_at = None if resolution is None else resolution.resolved_at
@@ -33,7 +39,6 @@ def question_charts(
     if not forecasts:
         return context
     if question.kind is QuestionKind.BINARY:
-        crowd = question_crowd(detail, method=method)
         series: dict[str, list[tuple[datetime, float, bool]]] = {}
         for f in forecasts:
             if f.probability is not None:
@@ -79,3 +84,52 @@ def question_charts(
             options_svg(question.options, list(latest.items()), outcome=detail.outcome)
         )
     return context
+
+
+def _clock_free(detail: QuestionDetail, now: datetime) -> bool:
+    """Whether the charts no longer move with the clock: the history's axis ends at the
+    close or the last forecast, and past that end neither today's rule nor the steps'
+    right end depend on today."""
+    if detail.question.kind is not QuestionKind.BINARY:
+        return True
+    question = detail.question
+    end = max(question.closes_at.timestamp(), question.opens_at.timestamp() + 1)
+    end = max([end, *(f.made_at.timestamp() for f in detail.forecasts)])
+    return now.timestamp() > end
+
+
+def question_parts(
+    templates: Jinja2Templates,
+    view: QuestionView,
+    shown: list[Forecast],
+    *,
+    now: datetime,
+    method: CrowdMethod,
+) -> dict[str, Any]:
+    """``charts_part`` (history, fan or bars, with the crowd and its scores) and
+    ``table_part`` (the forecasts) of ``view``'s page for a visitor who sees ``shown``.
+
+    Kept per ledger head when the visitor sees every forecast (and, for the charts, when
+    the clock no longer moves them); built for this request otherwise."""
+    detail = replace(view.detail, forecasts=shown)
+    names = view.names
+
+    def charts() -> str:
+        crowd = question_crowd(detail, method=method)
+        context = question_charts(detail, names, now=now, crowd=crowd)
+        # Only "resolved" or not is read from the status, and only a ledger event changes it.
+        context.update(question=detail.question, status=detail.status, names=names)
+        return templates.env.get_template("_question_charts.html").render(context)
+
+    def table() -> str:
+        page = templates.env.get_template("_forecast_table.html")
+        return page.render(forecasts=shown, names=names)
+
+    everyone = len(shown) == len(view.detail.forecasts)
+    kept_charts = everyone and _clock_free(detail, now)
+    return {
+        "charts_part": Markup(
+            kept_part(view, f"charts {method}", charts) if kept_charts else charts()
+        ),
+        "table_part": Markup(kept_part(view, "table", table) if everyone else table()),
+    }

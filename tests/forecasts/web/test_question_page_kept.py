@@ -1,0 +1,139 @@
+"""The question page keeps its charts and forecast table per ledger head (SQLite and
+PostgreSQL): whatever moves the head shows on the next load, and what one visitor may not
+see is never served to them from what another could."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from forecasts.api.app import create_app
+from forecasts.db.store import Store, open_store
+from forecasts.domain import Correction, Forecaster, Question, Resolution
+from forecasts.inputs import ForecastInput
+from forecasts.services import add_correction, add_forecast, add_forecaster, add_resolution
+from forecasts.services.accounts import set_password
+from forecasts.services.authoring import create_question
+from forecasts.settings import load_settings
+from forecasts.timeutils import utc_now
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Using .httpx. with .starlette.testclient")
+    from starlette.testclient import TestClient
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def web(database_url: str) -> Iterator[tuple[Store, str]]:
+    store = open_store(database_url)
+    now = utc_now()
+    for handle in ("alice", "bob"):
+        add_forecaster(store, Forecaster(handle=handle, name=handle.title()), as_of=now)
+        set_password(store, handle, PASSWORD, as_of=now)
+    yield store, database_url
+    store.close()
+
+
+def _question(store: Store, *, closed: bool, hide: bool = False) -> tuple[str, datetime]:
+    """A binary question opened 30 days ago, closed yesterday or closing in 30 days."""
+    now = utc_now()
+    opens = now - timedelta(days=30)
+    closes = now - timedelta(days=1) if closed else now + timedelta(days=30)
+    question = Question.model_validate(
+        {"id": "Q1", "title": "Did the lake freeze?", "kind": "binary", "opens_at": opens,
+         "closes_at": closes, "deadline": closes + timedelta(days=5)}
+    )  # fmt: skip
+    create_question(store, question, owner="alice", hide_forecasts=hide, as_of=opens)
+    return question.id, opens
+
+
+def _forecast(store: Store, by: str, p: float, made: datetime, note: str | None = None) -> None:
+    entry = ForecastInput.model_validate(
+        {"question": "Q1", "by": by, "p": p, "made_at": made, "note": note}
+    )
+    add_forecast(store, entry, as_of=made)
+
+
+def _sign_in(client: TestClient, handle: str) -> None:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    data = {"handle": handle, "password": PASSWORD, "csrf_token": found.group(1)}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+
+
+def _table(html: str) -> str:
+    return html.split('id="forecast-table"')[1].split("</table>")[0]
+
+
+def test_a_new_forecast_resolution_or_correction_shows_on_the_next_load(
+    web: tuple[Store, str],
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=True)  # closed: its chart is kept too
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    with TestClient(create_app(load_settings(database_url=url))) as client:
+        path = f"/questions/{question_id}"
+        first = client.get(path).text
+        assert client.get(path).text == first  # a second load at the same head: the same page
+        assert "Alice: 40%" in first and "Bob" not in first
+        assert _table(first).count("<tr>") == 2 and 'id="crowd-scores"' not in first
+
+        _forecast(store, "bob", 0.7, opens + timedelta(days=2))  # as the CLI would
+        second = client.get(path).text
+        assert "Bob: 70%" in second and _table(second).count("<tr>") == 3
+        assert "70%" in _table(second)
+
+        resolved_at = utc_now()
+        add_resolution(
+            store,
+            Resolution(question_id=question_id, outcome="yes", resolved_at=resolved_at,
+                       method="manual", by="alice", note="it froze"),
+            as_of=resolved_at,
+        )  # fmt: skip
+        third = client.get(path).text
+        assert "<b>yes</b>" in third
+        scores = third.split('id="crowd-scores"')[1].split("</table>")[0]
+        assert scores.count("<tr>") == 3  # header, Alice and Bob
+        geo = client.get(path, params={"crowd": "geometric_mean_odds"}).text
+        assert "geo. mean odds" in geo and "geo. mean odds" not in third
+
+        add_correction(
+            store,
+            Correction(question_id=question_id, previous_outcome="yes", outcome="no",
+                       corrected_at=utc_now(), by="alice", reason="misread the gauge"),
+            as_of=utc_now(),
+        )  # fmt: skip
+        fourth = client.get(path).text
+        assert "Corrected" in fourth and "misread the gauge" in fourth
+        # Scored against the corrected outcome: Bob's 70% now scores (0.7 - 0)^2.
+        scores = fourth.split('id="crowd-scores"')[1].split("</table>")[0]
+        assert "0.490" in scores and "0.490" not in third.split('id="crowd-scores"')[1]
+
+
+def test_hidden_forecasts_are_not_served_from_what_their_author_saw(
+    web: tuple[Store, str],
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=False, hide=True)
+    _forecast(store, "alice", 0.61, opens + timedelta(days=1), note="reason of alice")
+    path = f"/questions/{question_id}"
+    with (
+        TestClient(create_app(load_settings(database_url=url))) as alice,
+        TestClient(create_app(load_settings(database_url=url))) as bob,
+    ):
+        _sign_in(alice, "alice")
+        _sign_in(bob, "bob")
+        head = store.ledger_head()
+        assert "reason of alice" in alice.get(path).text  # she sees every forecast: kept
+        page = bob.get(path).text
+        assert store.ledger_head() == head  # same head, so the same keys
+        assert "reason of alice" not in page and "1 forecast hidden" in page
+        assert "Alice" not in _table(page) and "Alice: 61%" not in page
+    with TestClient(create_app(load_settings(database_url=url))) as visitor:
+        page = visitor.get(path).text
+        assert "reason of alice" not in page and "Alice: 61%" not in page
