@@ -6,11 +6,14 @@ To run (from the checkout)::
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
     .venv/bin/python scripts/screenshots.py --out /tmp/shots
+    .venv/bin/python scripts/screenshots.py --page /forecasters/analyst --file analyst.png \
+        [--db ./forecasts-demo.db] [--height 2000]
 
 It runs ``forecasts demo`` into a temporary database, imports a small sample (a resolved
 binary question several people forecast, and a multiple-choice one: the demo has neither)
 tagged ``screenshot-sample``, starts ``forecasts serve`` on a free loopback port, and shoots
-each page with headless chromium. Prints the PNG paths.
+each page with headless chromium. With ``--page`` it shoots that one page into ``--file``,
+of ``--db`` if given (nothing is imported into it). Prints the PNG paths.
 """
 
 from __future__ import annotations
@@ -108,53 +111,70 @@ def _forecasts(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "forecasts", *args], check=True, capture_output=True)
 
 
+def _shoot(browser: str, profile: Path, url: str, png: Path, size: str, budget: int) -> None:
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--screenshot={png}",
+        f"--window-size={size}",
+    ]
+    if budget:
+        command.append(f"--virtual-time-budget={budget}")
+    command.append(url)
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    print(png)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_out = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
     parser.add_argument("--out", type=Path, default=default_out, help="Folder for the PNGs.")
     parser.add_argument("--width", type=int, default=1280, help="Window width.")
+    parser.add_argument("--page", help="Shoot only this page path (e.g. /forecasters/analyst).")
+    parser.add_argument("--file", type=Path, default=Path("page.png"), help="PNG for --page.")
+    parser.add_argument("--height", type=int, default=2000, help="Window height for --page.")
+    parser.add_argument("--db", help="With --page: this database instead of a fresh demo.")
     args = parser.parse_args(argv)
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         print("error: needs Debian's chromium (apt-get install chromium)", file=sys.stderr)
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.db and not args.page:
+        parser.error("--db is only used with --page")
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "forecasts-demo.db")
-        _forecasts("demo", "--db", db)
-        sample = Path(tmp) / "screenshot_sample.yaml"
-        sample.write_text(SAMPLE, encoding="utf-8")
-        _forecasts("import", str(sample), "--db", db)
+        db = args.db
+        if db is None:
+            db = str(Path(tmp) / "forecasts-demo.db")
+            _forecasts("demo", "--db", db)
+            sample = Path(tmp) / "screenshot_sample.yaml"
+            sample.write_text(SAMPLE, encoding="utf-8")
+            _forecasts("import", str(sample), "--db", db)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, "-m", "forecasts", "serve", "--db", db, "--port", str(port)],
             stdout=subprocess.DEVNULL,
         )
+        profile = Path(tmp) / "profile"
         try:
             _wait(f"{base}/api/health", server)
+            if args.page:
+                size = f"{args.width},{args.height}"
+                _shoot(browser, profile, base + args.page, args.file.resolve(), size, 0)
+                return 0
+            args.out.mkdir(parents=True, exist_ok=True)
             for name, path, height, budget in PAGES:
                 png = (args.out / name).resolve()
-                command = [
-                    browser,
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--hide-scrollbars",
-                    f"--user-data-dir={Path(tmp) / 'profile'}",
-                    f"--screenshot={png}",
-                    f"--window-size={args.width},{height}",
-                ]
-                if budget:
-                    command.append(f"--virtual-time-budget={budget}")
-                command.append(base + path)
-                subprocess.run(command, check=True, capture_output=True, timeout=120)
-                print(png)
+                _shoot(browser, profile, base + path, png, f"{args.width},{height}", budget)
         finally:
             server.terminate()
             server.wait(timeout=10)
