@@ -21,13 +21,14 @@ __all__ = ["QuestionLines", "QuestionWeights"]
 class QuestionWeights:
     """``scoring.keyed_poisson_weights`` rows kept by (question id, resamples, seed).
 
-    At most ``size`` rows are kept (2,000 resamples: 8 KB a row); past that the oldest
-    half is dropped. A record after a resolution then draws one new row, not all of them.
+    At most ``size`` rows are kept, as bytes (Poisson(1) counts stay far below 256; 2,000
+    resamples: 2 KB a row); past that the oldest half is dropped. A record after a
+    resolution then draws one new row, not all of them.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.rows: dict[tuple[str, int, int], NDArray[np.float32]] = {}
+        self.rows: dict[tuple[str, int, int], NDArray[np.uint8]] = {}
         self.lock = threading.Lock()
 
     def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
@@ -49,7 +50,7 @@ class QuestionWeights:
                 if len(rows) + len(missing) > self.size:
                     for old in list(rows)[: max(len(rows) // 2, len(missing))]:
                         del rows[old]
-                for i, row in zip(missing, drawn, strict=True):
+                for i, row in zip(missing, drawn.astype(np.uint8), strict=True):
                     rows[(keys[i], n_resamples, seed)] = row
         return out
 

@@ -60,7 +60,7 @@ M = TypeVar("M", bound=BaseModel)
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 _RESULTS = 256
 _RESAMPLED = 4096
-_WEIGHTS = 20_000  # questions: 160 MB at most with 2,000 resamples
+_WEIGHTS = 50_000  # questions: 100 MB at most with 2,000 resamples
 _LINES = 200_000  # kept rows' lines of records
 
 
