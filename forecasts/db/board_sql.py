@@ -89,7 +89,7 @@ def board_source(store: Store, query: BoardQuery, *, settled_only: bool = False)
     return "raw" if query.metric in SQL_METRICS["raw"] else None
 
 
-_PEOPLE = """people AS (
+_PEOPLE = """people AS NOT MATERIALIZED (
   SELECT handle, name, (row_number() OVER (ORDER BY handle))::int4 - 1 AS fi FROM forecaster
 )"""
 
@@ -127,8 +127,8 @@ resolved AS (
 ),
 qs AS (
   SELECT q.id, (row_number() OVER (ORDER BY q.id))::int4 - 1 AS qi,
-         extract(epoch FROM q.opens_at)::float8 AS opens,
-         extract(epoch FROM least(q.closes_at, r.resolved_at))::float8 AS close,
+         date_part('epoch', q.opens_at) AS opens,
+         date_part('epoch', least(q.closes_at, r.resolved_at)) AS close,
          CASE WHEN r.outcome = 'yes' THEN 1.0 ELSE 0.0 END::float8 AS o
   FROM question q JOIN resolved r ON r.question_id = q.id
   WHERE r.outcome <> 'annulled'
@@ -136,7 +136,7 @@ qs AS (
 ),
 made AS (
   SELECT pe.fi, qs.qi, qs.opens, qs.close, qs.o, f.probability AS p,
-         extract(epoch FROM f.made_at)::float8 AS t0, f.made_at, f.recorded_at, f.id
+         date_part('epoch', f.made_at) AS t0, f.made_at, f.recorded_at, f.id
   FROM forecast f JOIN qs ON qs.id = f.question_id JOIN people pe ON pe.handle = f.forecaster
   WHERE f.probability IS NOT NULL
 ),
@@ -145,7 +145,7 @@ kept_forecasts AS (
   FROM made
   WHERE t0 <= close - :horizon
     AND NOT (:exclude_backdated
-             AND t0 < extract(epoch FROM recorded_at)::float8 - {_SKEW_S!r})
+             AND t0 < date_part('epoch', recorded_at) - {_SKEW_S!r})
 ),
 steps AS (
   SELECT fi, qi, opens, close, o, p, t, (p - o) * (p - o) AS b,
