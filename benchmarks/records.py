@@ -1,17 +1,24 @@
 """Benchmark the full leaderboard on SQLite and PostgreSQL against numpy on in-memory arrays.
 
-What: builds 1,000,000 binary forecasts on 10,000 resolved questions by 1,000 forecasters,
-bulk-inserted with SQLAlchemy core inserts (SQLite) or COPY (PostgreSQL) -- NOT through the
-ledger, so no ledger events are written -- then times ``load_record_data`` + ``leaderboard``
+What: builds 1,000,000 binary forecasts (``--forecasts``) on 10,000 resolved questions by
+1,000 forecasters, bulk-inserted with SQLAlchemy core inserts (SQLite) or binary COPY in
+chunks (PostgreSQL) -- NOT through the ledger, so no ledger events and no kept scores are
+written -- then times the leaderboard the service computes when no kept scores stand for it
 (Brier at close, time-weighted Brier, log score, coverage, bootstrap intervals of 1,000
-resamples per forecaster) against the same figures computed with numpy from the generated
-arrays, and checks that they agree. Prints one JSON object.
+resamples per forecaster): ``load_record_data`` + ``leaderboard`` (numpy over every row) on
+SQLite, ``leaderboard_in_sql`` (window functions and sums in PostgreSQL, each forecaster's
+scores streamed for the bootstrap) on PostgreSQL. The baseline is the same figures computed
+with numpy from the generated arrays. Each is run in a fresh process, which reports its own
+peak resident set (VmHWM): the numpy one holds its generated inputs, the service one only
+what it reads. The figures must agree. Prints one JSON object.
 
 Prerequisites: the package installed. PostgreSQL: FORECASTS_TEST_POSTGRES_URL (otherwise
 reported as skipped). To run::
 
     scripts/with-postgres .venv/bin/python benchmarks/records.py
     .venv/bin/python benchmarks/records.py --forecasts 100000   # smaller, quicker
+    scripts/with-postgres .venv/bin/python benchmarks/records.py --forecasts 10000000 \
+        --postgres-only
 
 Inputs come from ``numpy.random.default_rng(2026)``.
 """
