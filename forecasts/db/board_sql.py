@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import text
 
+from forecasts.domain import CLOCK_SKEW
+
 from .scores import kept_usable
 from .store import Store
 
@@ -37,7 +39,7 @@ SQL_METRICS: dict[str, frozenset[str]] = {
 
 Source = Literal["kept", "raw"]
 _BATCH = 64  # forecasters per fetch from the server-side cursor
-_SKEW_S = 300.0  # forecasts.domain.CLOCK_SKEW, in seconds
+_SKEW_S = CLOCK_SKEW.total_seconds()
 
 
 @dataclass(frozen=True)
