@@ -11,6 +11,8 @@ their record cached; the two figures that depend on other questions (``as_of`` a
 reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
+On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
+kept scores or, for those filters and past ``as_of``, from the raw forecasts.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from forecasts.records import (
     load_record_data,
     track_record,
 )
+from forecasts.records.board_sql import leaderboard_in_sql
 from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
@@ -333,6 +336,12 @@ def _board_entry(
     version: str,
 ) -> _Entry | None:
     def compute() -> Leaderboard | None:
+        in_sql = leaderboard_in_sql(
+            store, as_of=as_of, metric=metric.value, min_n=min_n, common=common,
+            filters=filters, intervals=intervals, memo=_memo, settled_only=True,
+        )  # fmt: skip
+        if in_sql is not None:
+            return in_sql
         kept = _kept(store, as_of, filters)
         if kept is None:
             return None
@@ -372,6 +381,12 @@ def board(
         store, as_of, metric, min_n, common, filters, intervals, version or head_version(store)
     )
     if entry is None:
+        in_sql = leaderboard_in_sql(
+            store, as_of=as_of, metric=metric.value, min_n=min_n, common=common,
+            filters=filters, intervals=intervals, memo=_memo,
+        )  # fmt: skip
+        if in_sql is not None:
+            return in_sql
         data = load_record_data(store, as_of=as_of, filters=filters)
         return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
     assert isinstance(entry.model, Leaderboard)
