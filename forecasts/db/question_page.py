@@ -60,6 +60,17 @@ _ABOUT_NO_QUESTION = frozenset({"forecaster.created", "token.created", "token.re
 _ENTITY_IS_QUESTION = frozenset({"question", "resolution", "check"})
 
 
+@functools.cache
+def _events() -> Select[Any]:
+    events = _t(LedgerEventRow).c
+    columns = (events.seq, events.hash, events.kind, events.entity_type, events.entity_id)
+    return (
+        core_select(*columns, events.payload)
+        .where(events.seq >= bindparam("lo"), events.seq <= bindparam("hi"))
+        .order_by(events.seq)
+    )
+
+
 def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) -> set[str] | None:
     """The questions whose page rows the ledger events after head ``since`` up to head
     ``upto`` (both ``seq:hash``) changed. None when that cannot be told cheaply: the ledger
@@ -71,26 +82,19 @@ def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) 
         return None
     if end - start > limit:
         return None
-    events = _t(LedgerEventRow).c
+    # One read: the event at ``since`` (to check its hash) and every one after it.
     with store.reading() as session:
-        connection = session.connection()
-        if start > 0:
-            found = connection.execute(
-                core_select(events.hash).where(events.seq == start)
-            ).scalar_one_or_none()
-            if found != first_hash:
-                return None
-        elif first_hash != GENESIS_HASH:
+        rows = session.connection().execute(_events(), {"lo": max(start, 1), "hi": end}).all()
+    if start > 0:
+        if not rows or rows[0][0] != start or rows[0][1] != first_hash:
             return None
-        rows = connection.execute(
-            core_select(events.kind, events.entity_type, events.entity_id, events.payload)
-            .where(events.seq > start, events.seq <= end)
-            .order_by(events.seq)
-        ).all()
+        rows = rows[1:]
+    elif first_hash != GENESIS_HASH:
+        return None
     if len(rows) != end - start:
         return None
     touched: set[str] = set()
-    for kind, entity_type, entity_id, payload in rows:
+    for _seq, _hash, kind, entity_type, entity_id, payload in rows:
         if kind in _ABOUT_NO_QUESTION:
             continue
         if kind not in _ABOUT_A_QUESTION:
