@@ -31,9 +31,10 @@ def keyed_poisson_weights(
 ) -> NDArray[np.float32]:
     r"""Poisson(1) bootstrap weights, one row per key, fixed by the key and ``seed``.
 
-    Row :math:`i` holds :math:`w_{i1}, \dots, w_{iB} \sim \mathrm{Poisson}(1)`, drawn from a
-    generator seeded with ``seed`` and the BLAKE2b digest of ``keys[i]``: the same key
-    gives the same row in any call, whatever the other keys.
+    Row :math:`i` holds :math:`w_{i1}, \dots, w_{iB} \sim \mathrm{Poisson}(1)`, drawn by
+    inverting the Poisson CDF on a PCG64 stream whose state and increment are the BLAKE2b
+    digest of ``keys[i]`` salted with ``seed``: the same key gives the same row in any
+    call, whatever the other keys.
 
     Parameters
     ----------
@@ -42,7 +43,7 @@ def keyed_poisson_weights(
     n_resamples : int
         Number of bootstrap resamples :math:`B`.
     seed : int
-        Non-negative seed shared by all keys.
+        Seed shared by all keys, in 0 .. 2**64 - 1.
 
     Returns
     -------
@@ -66,15 +67,27 @@ def keyed_poisson_weights(
         raise ScoringInputError(
             rule, "n_resamples", f"must be in 1..{_MAX_RESAMPLES}, got {n_resamples}"
         )
-    if seed < 0:
-        raise ScoringInputError(rule, "seed", f"must be >= 0, got {seed}")
+    if not 0 <= seed < 2**64:
+        raise ScoringInputError(rule, "seed", f"must be in 0..2**64-1, got {seed}")
     raw = np.empty((len(keys), n_resamples), dtype=np.uint64)
+    # One generator, its 128-bit state and stream set from each key's digest in turn
+    # (seeding a fresh generator per key costs twice as much as the draws).
+    generator = np.random.PCG64()
+    salt = seed.to_bytes(8, "little") + b"poisson1"
     for i, key in enumerate(keys):
         if not isinstance(key, str):
             raise ScoringInputError(rule, "keys", f"must be strings, got {type(key).__name__}")
-        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
-        entropy = [seed, int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")]
-        raw[i] = np.random.PCG64(entropy).random_raw(n_resamples)
+        digest = hashlib.blake2b(key.encode(), digest_size=32, person=salt).digest()
+        generator.state = {
+            "bit_generator": "PCG64",
+            "state": {
+                "state": int.from_bytes(digest[:16], "little"),
+                "inc": int.from_bytes(digest[16:], "little") | 1,
+            },
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        raw[i] = generator.random_raw(n_resamples)
     # Inverse CDF on the raw 64-bit draws: several times faster than Generator.poisson.
     counts = np.searchsorted(_poisson_thresholds(), raw, side="right")
     return counts.astype(np.float32)
