@@ -3,7 +3,8 @@
 :func:`keep_scores` is the one write path: :meth:`Store.record` calls it for every
 resolution, correction and forecast on a resolved question, so the kept rows commit (or
 roll back) with the event that changed them. A caller that writes many questions in one
-transaction (savepoint per question) calls it once per question inside its savepoint.
+transaction calls :func:`keep_scores_many` once for all of them, inside the savepoint that
+holds their resolutions.
 The scores themselves are computed by :mod:`forecasts.records.kept` from the same raw rows
 the compute path reads.
 """
@@ -33,6 +34,7 @@ __all__ = [
     "complete_kept",
     "compute_kept",
     "keep_scores",
+    "keep_scores_many",
     "kept_complete",
     "rebuild_on",
     "write_all_kept",
@@ -42,20 +44,21 @@ FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 """The ``as_of`` of kept scores: every resolution and correction recorded counts."""
 
 _CHUNK = 2000
+_IDS_CHUNK = 500  # questions per IN list: well under every driver's limit on parameters
 
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _effective(conn: Connection, question_id: str | None) -> dict[str, datetime]:
+def _effective(conn: Connection, question_ids: Sequence[str] | None) -> dict[str, datetime]:
     """When each question's current outcome took effect: its resolution or newest correction."""
     r, c = ResolutionRow.__table__.c, CorrectionRow.__table__.c  # type: ignore[attr-defined]
     resolved = select(r.question_id, r.resolved_at)
     corrected = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
-    if question_id is not None:
-        resolved = resolved.where(r.question_id == question_id)
-        corrected = corrected.where(c.question_id == question_id)
+    if question_ids is not None:
+        resolved = resolved.where(r.question_id.in_(list(question_ids)))
+        corrected = corrected.where(c.question_id.in_(list(question_ids)))
     found = {qid: _aware(at) for qid, at in conn.execute(resolved)}
     for qid, at in conn.execute(corrected):
         if qid in found and at is not None:
@@ -64,15 +67,18 @@ def _effective(conn: Connection, question_id: str | None) -> dict[str, datetime]
 
 
 def compute_kept(
-    conn: Connection, question_id: str | None = None
+    conn: Connection, question_ids: Sequence[str] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(kept question rows, kept score rows) recomputed from the raw rows (one question's,
-    or every question's)."""
+    """(kept question rows, kept score rows) recomputed from the raw rows (those of
+    ``question_ids``, or every question's).
+
+    Every figure is per question, so computing many questions together gives each the rows
+    it would get alone."""
     from forecasts.records.kept import score_rows
     from forecasts.records.loader import record_data_from_rows
 
-    rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_id=question_id)
-    effective = _effective(conn, question_id)
+    rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_ids=question_ids)
+    effective = _effective(conn, question_ids)
     closes = {q[0]: q[5] for q in rows.questions}
     questions = [
         {
@@ -101,6 +107,8 @@ def _stamped(
 ) -> list[dict[str, Any]]:
     """Each row marked with the ledger sequence it was written at (the head, or where an
     open batch's chain stands: its head row moves only when the batch closes)."""
+    if not scores:
+        return []
     if seq is None:
         head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
         seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
@@ -109,15 +117,23 @@ def _stamped(
 
 def keep_scores(session: Session, question_id: str) -> None:
     """Rewrite ``question_id``'s kept question and score rows in ``session``'s transaction."""
+    keep_scores_many(session, [question_id])
+
+
+def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
+    """:func:`keep_scores` for many questions, with a few statements per chunk of them."""
     session.flush()
     conn = session.connection()
-    questions, scores = compute_kept(conn, question_id)
-    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
-    conn.execute(delete(ks).where(ks.c.question_id == question_id))
-    conn.execute(delete(kq).where(kq.c.question_id == question_id))
-    _insert(conn, kq, questions)
     chain = session.info.get(CHAIN_KEY)
-    _insert(conn, ks, _stamped(conn, scores, chain.seq if isinstance(chain, LedgerChain) else None))
+    seq = chain.seq if isinstance(chain, LedgerChain) else None
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(question_ids), _IDS_CHUNK):
+        ids = list(question_ids[start : start + _IDS_CHUNK])
+        questions, scores = compute_kept(conn, ids)
+        conn.execute(delete(ks).where(ks.c.question_id.in_(ids)))
+        conn.execute(delete(kq).where(kq.c.question_id.in_(ids)))
+        _insert(conn, kq, questions)
+        _insert(conn, ks, _stamped(conn, scores, seq))
 
 
 def write_all_kept(

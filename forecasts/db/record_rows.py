@@ -45,15 +45,15 @@ class RecordRows:
 
 
 def _outcomes(
-    conn: Connection, as_of: datetime, question_id: str | None = None
+    conn: Connection, as_of: datetime, question_ids: Sequence[str] | None = None
 ) -> dict[str, tuple[str, float | None, datetime]]:
     r, c = _c(ResolutionRow), _c(CorrectionRow)
     found: dict[str, tuple[str, float | None, datetime]] = {}
     resolutions = select(r.question_id, r.outcome, r.value, r.resolved_at)
     corrections = select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
-    if question_id is not None:
-        resolutions = resolutions.where(r.question_id == question_id)
-        corrections = corrections.where(c.question_id == question_id)
+    if question_ids is not None:
+        resolutions = resolutions.where(r.question_id.in_(list(question_ids)))
+        corrections = corrections.where(c.question_id.in_(list(question_ids)))
     for qid, outcome, value, resolved_at in conn.execute(resolutions):
         if _aware(resolved_at) <= as_of:
             found[qid] = (outcome, value, _aware(resolved_at))
@@ -74,22 +74,22 @@ def read_rows_on(
     *,
     as_of: datetime,
     forecaster: str | None = None,
-    question_id: str | None = None,
+    question_ids: Sequence[str] | None = None,
 ) -> RecordRows:
     """:func:`read_record_rows` on an open connection (a writer's transaction included),
-    optionally only one question's rows."""
+    optionally only the rows of some questions."""
     fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
     people = [(h, n) for h, n in conn.execute(select(pc.handle, pc.name).order_by(pc.handle))]
     question_query = select(
         qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
     ).order_by(qc.id)
-    if question_id is not None:
-        question_query = question_query.where(qc.id == question_id)
+    if question_ids is not None:
+        question_query = question_query.where(qc.id.in_(list(question_ids)))
     questions = [
         (qid, title, kind, opts, _aware(opens), _aware(closes), tags)
         for qid, title, kind, opts, opens, closes, tags in conn.execute(question_query)
     ]
-    outcomes = _outcomes(conn, as_of, question_id)
+    outcomes = _outcomes(conn, as_of, question_ids)
     binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
     binary = binary.add_columns(cast(fc.verbal, Text), fc.recorded_at).where(
         fc.probability.is_not(None)
@@ -105,9 +105,9 @@ def read_rows_on(
     if forecaster is not None:
         binary = binary.where(fc.forecaster == forecaster)
         other = other.where(fc.forecaster == forecaster)
-    if question_id is not None:
-        binary = binary.where(fc.question_id == question_id)
-        other = other.where(fc.question_id == question_id)
+    if question_ids is not None:
+        binary = binary.where(fc.question_id.in_(list(question_ids)))
+        other = other.where(fc.question_id.in_(list(question_ids)))
     order = (fc.made_at, fc.recorded_at, fc.id)
     binary_rows = conn.execute(binary.order_by(*order)).all()
     other_rows = conn.execute(other.order_by(*order)).all()
