@@ -11,11 +11,23 @@ the compute path reads.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Session
 
 from .ledger_append import CHAIN_KEY, LedgerChain
@@ -26,7 +38,6 @@ from .tables import (
     KeptScoreRow,
     KeptStateRow,
     LedgerHeadRow,
-    ResolutionRow,
 )
 
 __all__ = [
@@ -51,16 +62,21 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _effective(conn: Connection, question_ids: Sequence[str] | None) -> dict[str, datetime]:
+@functools.cache
+def _corrected(some: bool) -> Select[Any]:
+    # Built once, so SQLAlchemy reuses its compiled form.
+    c = CorrectionRow.__table__.c  # type: ignore[attr-defined]
+    query = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
+    return query.where(c.question_id.in_(bindparam("ids", expanding=True))) if some else query
+
+
+def _effective(
+    conn: Connection, rows: RecordRows, question_ids: Sequence[str] | None
+) -> dict[str, datetime]:
     """When each question's current outcome took effect: its resolution or newest correction."""
-    r, c = ResolutionRow.__table__.c, CorrectionRow.__table__.c  # type: ignore[attr-defined]
-    resolved = select(r.question_id, r.resolved_at)
-    corrected = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
-    if question_ids is not None:
-        resolved = resolved.where(r.question_id.in_(list(question_ids)))
-        corrected = corrected.where(c.question_id.in_(list(question_ids)))
-    found = {qid: _aware(at) for qid, at in conn.execute(resolved)}
-    for qid, at in conn.execute(corrected):
+    found = {qid: resolved_at for qid, (_, _, resolved_at) in rows.outcomes.items()}
+    params = {} if question_ids is None else {"ids": list(question_ids)}
+    for qid, at in conn.execute(_corrected(question_ids is not None), params):
         if qid in found and at is not None:
             found[qid] = max(found[qid], _aware(at))
     return found
@@ -74,11 +90,8 @@ def compute_kept(
 
     Every figure is per question, so computing many questions together gives each the rows
     it would get alone."""
-    from forecasts.records.kept import score_rows
-    from forecasts.records.loader import record_data_from_rows
-
     rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_ids=question_ids)
-    effective = _effective(conn, question_ids)
+    effective = _effective(conn, rows, question_ids)
     closes = {q[0]: q[5] for q in rows.questions}
     questions = [
         {
@@ -91,15 +104,33 @@ def compute_kept(
         for qid, (outcome, value, resolved_at) in sorted(rows.outcomes.items())
         if qid in closes
     ]
-    if not questions:
-        return [], []
+    if not questions or not (rows.binary or rows.others):
+        return questions, []  # no forecast, no score: the scoring code need not even load
+    from forecasts.records.kept import score_rows
+    from forecasts.records.loader import record_data_from_rows
+
     scores = score_rows(record_data_from_rows(rows, as_of=FAR_FUTURE))
     return questions, scores
 
 
+@functools.cache
+def _deletes() -> tuple[Executable, Executable]:
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    ids: Any = bindparam("ids", expanding=True)
+    return (
+        delete(ks).where(ks.c.question_id.in_(ids)),
+        delete(kq).where(kq.c.question_id.in_(ids)),
+    )
+
+
 def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     for start in range(0, len(rows), _CHUNK):
-        conn.execute(insert(table), list(rows[start : start + _CHUNK]))
+        conn.execute(_inserter(table), list(rows[start : start + _CHUNK]))
+
+
+@functools.cache
+def _inserter(table: Any) -> Executable:
+    return insert(table)
 
 
 def _stamped(
@@ -130,8 +161,8 @@ def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
     for start in range(0, len(question_ids), _IDS_CHUNK):
         ids = list(question_ids[start : start + _IDS_CHUNK])
         questions, scores = compute_kept(conn, ids)
-        conn.execute(delete(ks).where(ks.c.question_id.in_(ids)))
-        conn.execute(delete(kq).where(kq.c.question_id.in_(ids)))
+        for statement in _deletes():
+            conn.execute(statement, {"ids": ids})
         _insert(conn, kq, questions)
         _insert(conn, ks, _stamped(conn, scores, seq))
 

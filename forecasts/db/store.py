@@ -43,6 +43,7 @@ __all__ = ["CHAIN_KEY", "LedgerHead", "Record", "Store", "open_store", "read_for
 
 Record = Forecaster | Question | Forecast | Resolution | Correction
 _FORECAST: Table = getattr(ForecastRow, "__table__")  # noqa: B009  (set by SQLModel)
+_QUESTION: Table = getattr(QuestionRow, "__table__")  # noqa: B009
 
 
 @dataclass(frozen=True)
@@ -277,13 +278,13 @@ class Store:
 
     def questions(self, *, ids: Sequence[str] | None = None) -> list[Question]:
         """All questions (or those with ``ids``), by closing time."""
+        # Plain rows, not ORM objects: a sweep loads every claimed question.
+        c = _QUESTION.c
+        query = core_select(_QUESTION)
+        if ids is not None:
+            query = query.where(c.id.in_(list(ids)))
         with self.reading() as session:
-            query = select(QuestionRow)
-            if ids is not None:
-                query = query.where(col(QuestionRow.id).in_(list(ids)))
-            rows = session.exec(
-                query.order_by(col(QuestionRow.closes_at), col(QuestionRow.id))
-            ).all()
+            rows = session.connection().execute(query.order_by(c.closes_at, c.id)).all()
             return [Question.model_validate(convert.question_fields(r)) for r in rows]
 
     def forecasts(

@@ -79,6 +79,7 @@ class _Statements:
     checked: Executable
     failed: Executable
     attempt: Executable
+    owned: Executable
 
 
 @functools.cache
@@ -108,22 +109,20 @@ def _statements() -> _Statements:
         checked=check_update(attempts=0),
         failed=check_update(attempts=check.c.attempts + 1),
         attempt=insert(_table(ResolutionAttemptRow)),
+        owned=select(check.c.question_id)
+        .where(
+            check.c.question_id.in_(bindparam("ids", expanding=True)),
+            check.c.claimed_by == bindparam("worker"),
+            check.c.state == CheckState.PENDING.value,
+        )
+        .with_for_update(),
     )
 
 
 def _owned(session: Session, question_ids: Sequence[str], worker: str) -> set[str]:
     """The questions still claimed by ``worker`` and pending, their check rows locked."""
-    check = _table(ResolutionCheckRow)
-    rows = session.connection().execute(
-        select(check.c.question_id)
-        .where(
-            check.c.question_id.in_(list(question_ids)),
-            check.c.claimed_by == worker,
-            check.c.state == CheckState.PENDING.value,
-        )
-        .with_for_update()
-    )
-    return {row[0] for row in rows}
+    params = {"ids": list(question_ids), "worker": worker}
+    return {row[0] for row in session.connection().execute(_statements().owned, params)}
 
 
 def _check_values(write: SweepWrite) -> tuple[str, str, str | None, datetime | None, str]:
