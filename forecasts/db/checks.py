@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from forecasts.domain import CheckState, Question, Resolution
 from forecasts.timeutils import as_utc
 
+from .id_lists import in_ids
 from .store import Record, Store
 from .tables import (
     LedgerHeadRow,
@@ -110,9 +111,10 @@ def check_statuses(store: Store, ids: Sequence[str] | None = None) -> dict[str, 
     check = ResolutionCheckRow.__table__  # type: ignore[attr-defined]
     query = select(check)
     if ids is not None:
-        query = query.where(check.c.question_id.in_(list(ids)))
+        query = query.where(in_ids(check.c.question_id, store.engine.dialect.name))
+    params = {} if ids is None else {"ids": list(ids)}
     with store.reading() as session:
-        rows = session.connection().execute(query)
+        rows = session.connection().execute(query, params)
         return {row.question_id: _status(row) for row in rows}
 
 
@@ -216,8 +218,9 @@ def claim_due(
         if ids:
             session.connection().execute(
                 update(check)
-                .where(col(check.question_id).in_(ids))
-                .values(claimed_by=worker, claimed_until=now + lease)
+                .where(in_ids(col(check.question_id), store.engine.dialect.name))
+                .values(claimed_by=worker, claimed_until=now + lease),
+                {"ids": ids},
             )
         return ids
 
@@ -230,10 +233,11 @@ def release(store: Store, question_ids: Sequence[str], *, worker: str) -> None:
         session.connection().execute(
             update(ResolutionCheckRow)
             .where(
-                col(ResolutionCheckRow.question_id).in_(list(question_ids)),
+                in_ids(col(ResolutionCheckRow.question_id), store.engine.dialect.name),
                 col(ResolutionCheckRow.claimed_by) == worker,
             )
-            .values(claimed_by=None, claimed_until=None)
+            .values(claimed_by=None, claimed_until=None),
+            {"ids": list(question_ids)},
         )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Engine,
     Executable,
     Select,
-    bindparam,
     delete,
     func,
     insert,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from .id_lists import in_ids
 from .ledger_append import CHAIN_KEY, LedgerChain
 from .record_rows import RecordRows, read_rows_on
 from .tables import (
@@ -63,11 +63,11 @@ def _aware(value: datetime) -> datetime:
 
 
 @functools.cache
-def _corrected(some: bool) -> Select[Any]:
+def _corrected(some: bool, dialect: str) -> Select[Any]:
     # Built once, so SQLAlchemy reuses its compiled form.
     c = CorrectionRow.__table__.c  # type: ignore[attr-defined]
     query = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
-    return query.where(c.question_id.in_(bindparam("ids", expanding=True))) if some else query
+    return query.where(in_ids(c.question_id, dialect)) if some else query
 
 
 def _effective(
@@ -76,7 +76,7 @@ def _effective(
     """When each question's current outcome took effect: its resolution or newest correction."""
     found = {qid: resolved_at for qid, (_, _, resolved_at) in rows.outcomes.items()}
     params = {} if question_ids is None else {"ids": list(question_ids)}
-    for qid, at in conn.execute(_corrected(question_ids is not None), params):
+    for qid, at in conn.execute(_corrected(question_ids is not None, conn.dialect.name), params):
         if qid in found and at is not None:
             found[qid] = max(found[qid], _aware(at))
     return found
@@ -114,12 +114,11 @@ def compute_kept(
 
 
 @functools.cache
-def _deletes() -> tuple[Executable, Executable]:
+def _deletes(dialect: str) -> tuple[Executable, Executable]:
     kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
-    ids: Any = bindparam("ids", expanding=True)
     return (
-        delete(ks).where(ks.c.question_id.in_(ids)),
-        delete(kq).where(kq.c.question_id.in_(ids)),
+        delete(ks).where(in_ids(ks.c.question_id, dialect)),
+        delete(kq).where(in_ids(kq.c.question_id, dialect)),
     )
 
 
@@ -161,7 +160,7 @@ def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
     for start in range(0, len(question_ids), _IDS_CHUNK):
         ids = list(question_ids[start : start + _IDS_CHUNK])
         questions, scores = compute_kept(conn, ids)
-        for statement in _deletes():
+        for statement in _deletes(conn.dialect.name):
             conn.execute(statement, {"ids": ids})
         _insert(conn, kq, questions)
         _insert(conn, ks, _stamped(conn, scores, seq))

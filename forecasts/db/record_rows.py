@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, Table, Text, bindparam, cast, select
+from sqlalchemy import Connection, Select, Table, Text, cast, select
 
+from .id_lists import in_ids
 from .tables import CorrectionRow, ForecasterRow, ForecastRow, QuestionRow, ResolutionRow
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class RecordRows:
 def _outcomes(
     conn: Connection, as_of: datetime, question_ids: Sequence[str] | None = None
 ) -> dict[str, tuple[str, float | None, datetime]]:
-    statements = _statements(question_ids is not None)
+    statements = _statements(question_ids is not None, conn.dialect.name)
     params = {} if question_ids is None else {"ids": list(question_ids)}
     found: dict[str, tuple[str, float | None, datetime]] = {}
     for qid, outcome, value, resolved_at in conn.execute(statements.resolutions, params):
@@ -75,7 +76,7 @@ def read_rows_on(
 ) -> RecordRows:
     """:func:`read_record_rows` on an open connection (a writer's transaction included),
     optionally only the rows of some questions."""
-    statements = _statements(question_ids is not None)
+    statements = _statements(question_ids is not None, conn.dialect.name)
     params: dict[str, Any] = {} if question_ids is None else {"ids": list(question_ids)}
     people = [(h, n) for h, n in conn.execute(statements.people)]
     questions = [
@@ -106,12 +107,11 @@ class _Statements:
 
 
 @functools.cache
-def _statements(some: bool) -> _Statements:
+def _statements(some: bool, dialect: str) -> _Statements:
     """The queries, built once (SQLAlchemy then reuses their compiled forms); with ``some``
     they read only the questions in the ``ids`` parameter."""
     fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
     r, c = _c(ResolutionRow), _c(CorrectionRow)
-    ids: Any = bindparam("ids", expanding=True)
     order = (fc.made_at, fc.recorded_at, fc.id)
     questions = select(
         qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
@@ -131,11 +131,11 @@ def _statements(some: bool) -> _Statements:
         fc.recorded_at,
     ).where(fc.probability.is_(None))
     if some:
-        questions = questions.where(qc.id.in_(ids))
-        resolutions = resolutions.where(r.question_id.in_(ids))
-        corrections = corrections.where(c.question_id.in_(ids))
-        binary = binary.where(fc.question_id.in_(ids))
-        other = other.where(fc.question_id.in_(ids))
+        questions = questions.where(in_ids(qc.id, dialect))
+        resolutions = resolutions.where(in_ids(r.question_id, dialect))
+        corrections = corrections.where(in_ids(c.question_id, dialect))
+        binary = binary.where(in_ids(fc.question_id, dialect))
+        other = other.where(in_ids(fc.question_id, dialect))
     return _Statements(
         people=select(pc.handle, pc.name).order_by(pc.handle),
         questions=questions,

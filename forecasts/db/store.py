@@ -24,6 +24,7 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
+from .id_lists import in_ids
 from .kept import complete_kept, keep_scores
 from .ledger_append import CHAIN_KEY, LedgerChain, append_event
 from .migrate import migrate, needs_migration
@@ -281,10 +282,12 @@ class Store:
         # Plain rows, not ORM objects: a sweep loads every claimed question.
         c = _QUESTION.c
         query = core_select(_QUESTION)
+        dialect = self.engine.dialect.name
         if ids is not None:
-            query = query.where(c.id.in_(list(ids)))
+            query = query.where(in_ids(c.id, dialect))
+        params = {} if ids is None else {"ids": list(ids)}
         with self.reading() as session:
-            rows = session.connection().execute(query.order_by(c.closes_at, c.id)).all()
+            rows = session.connection().execute(query.order_by(c.closes_at, c.id), params).all()
             return [Question.model_validate(convert.question_fields(r)) for r in rows]
 
     def forecasts(

@@ -24,6 +24,7 @@ from forecasts.domain import CheckState, Resolution
 
 from . import convert
 from .evidence import StoredEvidence, evidence_data, evidence_values
+from .id_lists import in_ids
 from .kept import keep_scores_many
 from .ledger_append import LedgerChain
 from .store import Store
@@ -79,7 +80,6 @@ class _Statements:
     checked: Executable
     failed: Executable
     attempt: Executable
-    owned: Executable
 
 
 @functools.cache
@@ -109,20 +109,28 @@ def _statements() -> _Statements:
         checked=check_update(attempts=0),
         failed=check_update(attempts=check.c.attempts + 1),
         attempt=insert(_table(ResolutionAttemptRow)),
-        owned=select(check.c.question_id)
-        .where(
-            check.c.question_id.in_(bindparam("ids", expanding=True)),
-            check.c.claimed_by == bindparam("worker"),
-            check.c.state == CheckState.PENDING.value,
-        )
-        .with_for_update(),
     )
 
 
 def _owned(session: Session, question_ids: Sequence[str], worker: str) -> set[str]:
     """The questions still claimed by ``worker`` and pending, their check rows locked."""
+    connection = session.connection()
     params = {"ids": list(question_ids), "worker": worker}
-    return {row[0] for row in session.connection().execute(_statements().owned, params)}
+    return {row[0] for row in connection.execute(_owned_query(connection.dialect.name), params)}
+
+
+@functools.cache
+def _owned_query(dialect: str) -> Executable:
+    check = _table(ResolutionCheckRow)
+    return (
+        select(check.c.question_id)
+        .where(
+            in_ids(check.c.question_id, dialect),
+            check.c.claimed_by == bindparam("worker"),
+            check.c.state == CheckState.PENDING.value,
+        )
+        .with_for_update()
+    )
 
 
 def _check_values(write: SweepWrite) -> tuple[str, str, str | None, datetime | None, str]:
