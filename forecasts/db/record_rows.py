@@ -75,10 +75,10 @@ def read_rows_on(
     question_ids: Sequence[str] | None = None,
 ) -> RecordRows:
     """:func:`read_record_rows` on an open connection (a writer's transaction included),
-    optionally only the rows of some questions."""
+    optionally only the rows of some questions (then ``people`` is empty when they have no
+    forecast)."""
     statements = _statements(question_ids is not None, conn.dialect.name)
     params: dict[str, Any] = {} if question_ids is None else {"ids": list(question_ids)}
-    people = [(h, n) for h, n in conn.execute(statements.people)]
     questions = [
         (qid, title, kind, opts, _aware(opens), _aware(closes), tags)
         for qid, title, kind, opts, opens, closes, tags in conn.execute(
@@ -93,6 +93,9 @@ def read_rows_on(
         other = other.where(fc.forecaster == forecaster)
     binary_rows = conn.execute(binary, params).all()
     other_rows = conn.execute(other, params).all()
+    people: list[tuple[str, str]] = []
+    if question_ids is None or binary_rows or other_rows:  # some questions, no forecast: no one
+        people = [(h, n) for h, n in conn.execute(statements.people)]
     return RecordRows(people, questions, outcomes, binary_rows, other_rows)
 
 

@@ -66,6 +66,13 @@ class HttpJsonSpec(SourceSpec):
         return self
 
 
+@functools.lru_cache(maxsize=4096)
+def _request(url: str, headers: tuple[tuple[str, str], ...]) -> FetchRequest:
+    # One (frozen) request per URL and headers: the questions that read the same URL share
+    # it, and its key is worked out once.
+    return FetchRequest(url=url, headers=headers + (("Accept", "application/json"),))
+
+
 def _text(value: Any, *, url: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -81,8 +88,7 @@ class HttpJsonSource(Source[HttpJsonSpec]):
     spec_model: ClassVar[type[SourceSpec]] = HttpJsonSpec
 
     def _request(self, spec: HttpJsonSpec) -> FetchRequest:
-        headers = tuple(sorted(spec.headers.items())) + (("Accept", "application/json"),)
-        return FetchRequest(url=spec.url, headers=headers)
+        return _request(spec.url, tuple(sorted(spec.headers.items())))
 
     def requests(self, spec: HttpJsonSpec, *, as_of: datetime) -> list[FetchRequest]:
         return [self._request(spec)]
