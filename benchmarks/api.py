@@ -15,8 +15,11 @@ record (random handles) and of the trivial endpoints ``GET /api/health`` (no dat
   half of the forecasters; the record asked for is one of the second half's (unchanged);
 * ``record_cold_touched``: each request follows the resolution of a question the requested
   forecaster did forecast on (their scores changed: the bootstrap is recomputed);
-* ``question_page`` (``GET /questions/{id}``, HTML) warm and right after a resolution (the
-  server's first page, before both, is reported on its own);
+* ``question_page`` (``GET /questions/{id}``, HTML): ``warm`` (200 pages of the bulk data,
+  each about 100 forecasts); ``cold``: one of those pages right after the resolution of
+  another question (a new ledger head); ``cold_touched``: a page seen once, right after its
+  own question's resolution; ``unseen``: a bulk page never served before, right after a
+  resolution (the server's first page, before all of them, is reported on its own);
 * ``forecast_form_post``: ``POST /questions/{id}/forecast`` by a signed-in forecaster with a
   CSRF token on one open question (each POST records a ledgered forecast and answers 303).
 
@@ -40,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -184,26 +188,20 @@ def _cold(
     client: httpx.Client,
     store: Store,
     pending: list[tuple[str, list[int]]],
-    n_forecasters: int,
+    path_of: Callable[[str, list[int], np.random.Generator], str],
     *,
-    touched: bool,
-    page: bool = False,
-    n_questions: int = 0,
+    seed: int,
 ) -> dict[str, float]:
-    """Resolve one question, then time one request: p50 and p99 over ``pending``."""
-    rng = np.random.default_rng(11 if touched else 13)
+    """Resolve one question, then time one request (``path_of`` the resolved question, its
+    forecasters and a generator): p50 and p99 over ``pending``."""
+    rng = np.random.default_rng(seed)
     latencies = []
     for qid, who in pending:
         outcome = "yes" if rng.uniform() < 0.5 else "no"
+        path = path_of(qid, who, rng)
         add_resolution(store, Resolution(question_id=qid, outcome=outcome, resolved_at=utc_now(),
                                          method="manual", by="bench", note="bench"),
                        as_of=utc_now())  # fmt: skip
-        if page:  # a page of the bulk data (about 100 forecasts), as in the warm phase
-            path = f"/questions/q{int(rng.integers(0, n_questions)):05d}"
-        else:
-            others = list(range(n_forecasters // 2, n_forecasters))
-            f = int(rng.choice(who if touched else others))
-            path = f"/api/forecasters/fc{f:04d}/record"
         begin = time.perf_counter()
         response = client.get(path)
         latencies.append(time.perf_counter() - begin)
@@ -245,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         untouched_qs = _pending_questions(store, args.cold, args.per_question, half, "pu")
         touched_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters,
                                         "pt")  # fmt: skip
-        page_qs = _pending_questions(store, args.cold, args.per_question, args.forecasters, "pp")
+        page_qs, page_touched_qs, page_unseen_qs = (
+            _pending_questions(store, args.cold, args.per_question, args.forecasters, prefix)
+            for prefix in ("pp", "pq", "pn")
+        )
         open_question = _web_setup(url)
         port = _free_port()
         server = subprocess.Popen(
@@ -275,18 +276,38 @@ def main(argv: list[str] | None = None) -> int:
                 measure(client, ["/api/health"], 1.0)
                 trivial = measure(client, ["/api/health"], args.seconds)
                 head = measure(client, ["/api/ledger/head"], args.seconds)
-                untouched = _cold(client, store, untouched_qs, args.forecasters, touched=False)
-                touched = _cold(client, store, touched_qs, args.forecasters, touched=True)
+                second_half = list(range(args.forecasters // 2, args.forecasters))
+
+                def record_of(_q: str, who: list[int], r: np.random.Generator) -> str:
+                    return f"/api/forecasters/fc{int(r.choice(who)):04d}/record"
+
+                def other_record(_q: str, _who: list[int], r: np.random.Generator) -> str:
+                    return f"/api/forecasters/fc{int(r.choice(second_half)):04d}/record"
+
+                untouched = _cold(client, store, untouched_qs, other_record, seed=13)
+                touched = _cold(client, store, touched_qs, record_of, seed=11)
                 # The process's first page (lazy imports, first SQL compilations) is reported
                 # on its own, not as one of the after-resolution pages.
                 begin = time.perf_counter()
                 client.get("/questions/q00000").raise_for_status()
                 first_page_ms = round((time.perf_counter() - begin) * 1000, 2)
-                page_cold = _cold(client, store, page_qs, args.forecasters,
-                                  touched=False, page=True, n_questions=args.questions)  # fmt: skip
                 pages = [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)]
                 measure(client, pages, 1.0)
                 page_warm = measure(client, pages, args.seconds)
+
+                def seen_page(_q: str, _who: list[int], r: np.random.Generator) -> str:
+                    return pages[int(r.integers(0, len(pages)))]
+
+                def unseen_page(_q: str, _who: list[int], r: np.random.Generator) -> str:
+                    return f"/questions/q{int(r.integers(0, args.questions)):05d}"
+
+                def its_page(qid: str, _who: list[int], _r: np.random.Generator) -> str:
+                    client.get(f"/questions/{qid}").raise_for_status()  # seen before
+                    return f"/questions/{qid}"
+
+                page_cold = _cold(client, store, page_qs, seen_page, seed=17)
+                page_touched = _cold(client, store, page_touched_qs, its_page, seed=19)
+                page_unseen = _cold(client, store, page_unseen_qs, unseen_page, seed=23)
                 form = {"csrf_token": _sign_in(client)}
                 forecast_path = [f"/questions/{open_question}/forecast"]
                 measure(client, forecast_path, 2.0, form=form)
@@ -316,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         "record_cold_touched": touched,
         "question_page_warm": page_warm,
         "question_page_cold": page_cold,
+        "question_page_cold_touched": page_touched,
+        "question_page_unseen": page_unseen,
         "question_page_first_ms": first_page_ms,
         "p50_ratios_over_health": {
             name: round(m["p50_ms"] / trivial["p50_ms"], 2)
@@ -325,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("record_cold_touched", touched),
                 ("question_page_warm", page_warm),
                 ("question_page_cold", page_cold),
+                ("question_page_cold_touched", page_touched),
+                ("question_page_unseen", page_unseen),
                 ("ledger_head", head),
             )
         },  # fmt: skip
@@ -336,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("record_cold_touched", touched),
                 ("question_page_warm", page_warm),
                 ("question_page_cold", page_cold),
+                ("question_page_cold_touched", page_touched),
             )
         },  # fmt: skip
         "forecast_form_post": forecast_post,
@@ -345,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, m in (
                 ("question_page_warm", page_warm),
                 ("question_page_cold", page_cold),
+                ("question_page_cold_touched", page_touched),
+                ("question_page_unseen", page_unseen),
                 ("forecast_form_post", forecast_post),
             )
         },  # fmt: skip

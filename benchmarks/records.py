@@ -1,17 +1,24 @@
 """Benchmark the full leaderboard on SQLite and PostgreSQL against numpy on in-memory arrays.
 
-What: builds 1,000,000 binary forecasts on 10,000 resolved questions by 1,000 forecasters,
-bulk-inserted with SQLAlchemy core inserts (SQLite) or COPY (PostgreSQL) -- NOT through the
-ledger, so no ledger events are written -- then times ``load_record_data`` + ``leaderboard``
+What: builds 1,000,000 binary forecasts (``--forecasts``) on 10,000 resolved questions by
+1,000 forecasters, bulk-inserted with SQLAlchemy core inserts (SQLite) or binary COPY in
+chunks (PostgreSQL) -- NOT through the ledger, so no ledger events and no kept scores are
+written -- then times the leaderboard the service computes when no kept scores stand for it
 (Brier at close, time-weighted Brier, log score, coverage, bootstrap intervals of 1,000
-resamples per forecaster) against the same figures computed with numpy from the generated
-arrays, and checks that they agree. Prints one JSON object.
+resamples per forecaster): ``load_record_data`` + ``leaderboard`` (numpy over every row) on
+SQLite, ``leaderboard_in_sql`` (window functions and sums in PostgreSQL, each forecaster's
+scores streamed for the bootstrap) on PostgreSQL. The baseline is the same figures computed
+with numpy from the generated arrays. Each is run in a fresh process, which reports its own
+peak resident set (VmHWM): the numpy one holds its generated inputs, the service one only
+what it reads. The figures must agree. Prints one JSON object.
 
 Prerequisites: the package installed. PostgreSQL: FORECASTS_TEST_POSTGRES_URL (otherwise
 reported as skipped). To run::
 
     scripts/with-postgres .venv/bin/python benchmarks/records.py
     .venv/bin/python benchmarks/records.py --forecasts 100000   # smaller, quicker
+    scripts/with-postgres .venv/bin/python benchmarks/records.py --forecasts 10000000 \
+        --postgres-only
 
 Inputs come from ``numpy.random.default_rng(2026)``.
 """
@@ -19,10 +26,11 @@ Inputs come from ``numpy.random.default_rng(2026)``.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -151,29 +159,68 @@ def fill_sqlite(store: Store, data: dict[str, Any]) -> None:
             )
 
 
+_STAGE = np.dtype(
+    [("fields", ">i2"), ("l_i", ">i4"), ("i", ">i4"), ("l_q", ">i4"), ("q", ">i4"),
+     ("l_f", ">i4"), ("f", ">i4"), ("l_t", ">i4"), ("t", ">i8"), ("l_k", ">i4"), ("k", ">i4")]
+)  # fmt: skip
+_PG_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+_CHUNK = 1_000_000
+
+
+def _staged(data: dict[str, Any], begin: int, end: int) -> bytes:
+    """Rows begin..end in PostgreSQL's binary COPY format (built by numpy, not row by row):
+    index, question, forecaster, made_at in epoch seconds, probability in thousandths."""
+    rows = np.empty(end - begin, dtype=_STAGE)
+    rows["fields"] = 5
+    rows["l_i"] = rows["l_q"] = rows["l_f"] = rows["l_k"] = 4
+    rows["l_t"] = 8
+    rows["i"] = np.arange(begin, end)
+    rows["q"] = data["q"][begin:end]
+    rows["f"] = data["f"][begin:end]
+    rows["t"] = data["t"][begin:end].astype(np.int64)  # whole seconds (synthetic floors them)
+    rows["k"] = np.rint(data["p"][begin:end] * 1000).astype(np.int32)
+    return rows.tobytes()
+
+
 def fill_postgres(store: Store, data: dict[str, Any]) -> None:
+    """COPY (binary, in chunks) into a staging table, then one INSERT ... SELECT; the
+    forecast indexes are dropped meanwhile and rebuilt (the same indexes after)."""
     _insert_rows(store, data)
+    with store.engine.begin() as conn:
+        indexes = conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'forecast' "
+            "AND indexname <> 'forecast_pkey'"
+        ).all()
+        for name, _ in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        conn.exec_driver_sql(
+            "CREATE UNLOGGED TABLE bench_stage (i int4, q int4, f int4, t int8, k int4)"
+        )
     raw = store.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy(  # type: ignore[attr-defined]
-            "COPY forecast (id, question_id, forecaster, made_at, recorded_at, probability) "
-            "FROM STDIN"
-        ) as copy:
-            buffer = io.StringIO()
-            for i in range(data["q"].size):
-                when = _dt(data["t"][i]).isoformat()
-                buffer.write(
-                    f"f{i:08d}\tq{data['q'][i]:05d}\tfc{data['f'][i]:04d}\t{when}\t{when}\t"
-                    f"{float(data['p'][i])!r}\n"
-                )
-                if buffer.tell() > 4_000_000:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
+        with cursor.copy("COPY bench_stage FROM STDIN (FORMAT BINARY)") as copy:  # type: ignore[attr-defined]
+            copy.write(_PG_COPY_HEADER)
+            for begin in range(0, data["q"].size, _CHUNK):
+                copy.write(_staged(data, begin, min(data["q"].size, begin + _CHUNK)))
+            copy.write(b"\xff\xff")
         raw.commit()
     finally:
         raw.close()
+    with store.engine.begin() as conn:
+        # p = k / 1000 in float8 equals numpy's round(x, 3); ids keep the made order
+        conn.exec_driver_sql(
+            "INSERT INTO forecast (id, question_id, forecaster, made_at, recorded_at, "
+            "probability) SELECT 'f' || lpad(i::text, 8, '0'), 'q' || lpad(q::text, 5, '0'), "
+            "'fc' || lpad(f::text, 4, '0'), to_timestamp(t), to_timestamp(t), "
+            "k::float8 / 1000::float8 FROM bench_stage"
+        )
+        conn.exec_driver_sql("DROP TABLE bench_stage")
+        for _, definition in indexes:
+            conn.exec_driver_sql(definition)
+        # Not ledgered, so no kept scores: mark them unbuilt, as after an upgrade; the
+        # leaderboard then reads the raw forecasts (window functions in SQL).
+        conn.exec_driver_sql("UPDATE kept_state SET complete = false")
     with store.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
 
@@ -223,41 +270,127 @@ def numpy_leaderboard(data: dict[str, Any], n_resamples: int) -> dict[str, Any]:
     return result
 
 
-def _time_service(store: Store, n_resamples: int) -> tuple[dict[str, float], Any]:
-    started = time.perf_counter()
-    data = load_record_data(store, as_of=AS_OF)
-    loaded = time.perf_counter()
-    board = leaderboard(data, metric="brier", n_resamples=n_resamples)
-    done = time.perf_counter()
+def _rss_mb() -> float:
+    """Peak resident set of this process so far, in MiB: VmHWM of its own memory map. Not
+    ru_maxrss, which keeps the parent's resident set at fork across the exec (here the
+    generated arrays), so it overstates a child's own peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return _maxrss_mb()
+
+
+def _maxrss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _figures(board: Any) -> dict[str, list[float]]:
     return {
-        "load_s": round(loaded - started, 3),
-        "compute_s": round(done - loaded, 3),
-        "total_s": round(done - started, 3),
-    }, board
+        e.handle: [e.n, e.brier, e.brier_time_weighted, e.log_score, e.coverage]
+        for e in board.entries
+    }
 
 
-def _agreement(board: Any, expected: dict[str, Any]) -> float:
+def _phase_numpy(args: argparse.Namespace) -> dict[str, Any]:
+    data = synthetic(args.forecasts, args.questions, args.forecasters)
+    rss_inputs = _rss_mb()
+    started = time.perf_counter()
+    expected = numpy_leaderboard(data, args.resamples)
+    seconds = time.perf_counter() - started
+    names = ("n", "brier", "brier_time_weighted", "log_score", "coverage")
+    return {
+        "seconds": seconds,
+        "peak_rss_mb_after_generating_inputs": rss_inputs,
+        "peak_rss_mb": _rss_mb(),
+        "ru_maxrss_mb": _maxrss_mb(),
+        "figures": {
+            f"fc{i:04d}": [float(expected[k][i]) for k in names]
+            for i in range(args.forecasters)
+            if expected["n"][i] > 0
+        },
+    }
+
+
+def _phase_service(args: argparse.Namespace) -> dict[str, Any]:
+    """The board as the service computes it when no kept scores stand for it: numpy over
+    the loaded rows on SQLite, SQL (window functions, streamed) on PostgreSQL."""
+    from forecasts.records.board_sql import leaderboard_in_sql
+
+    store = open_store(args.url, auto_migrate=False)  # migrated by the parent
+    rss_start = _rss_mb()
+    try:
+        started = time.perf_counter()
+        if store.engine.dialect.name == "postgresql":
+            board = leaderboard_in_sql(
+                store, as_of=AS_OF, metric="brier", n_resamples=args.resamples
+            )
+            assert board is not None, "not computed in SQL"
+            timings = {"total_s": time.perf_counter() - started}
+        else:
+            data = load_record_data(store, as_of=AS_OF)
+            loaded = time.perf_counter()
+            board = leaderboard(data, metric="brier", n_resamples=args.resamples)
+            done = time.perf_counter()
+            timings = {"load_s": loaded - started, "compute_s": done - loaded,
+                       "total_s": done - started}  # fmt: skip
+    finally:
+        store.close()
+    return {
+        **timings,
+        "peak_rss_mb_after_imports_and_open": rss_start,
+        "peak_rss_mb": _rss_mb(),
+        "ru_maxrss_mb": _maxrss_mb(),
+        "ranked": len(board.entries),
+        "figures": _figures(board),
+    }
+
+
+def _child(args: argparse.Namespace, phase: str, url: str | None = None) -> dict[str, Any]:
+    """Run ``phase`` in a fresh process, so its peak RSS is its own."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, os.path.abspath(__file__), "--phase", phase,
+                   "--out", out.name, "--forecasts", str(args.forecasts),
+                   "--questions", str(args.questions), "--forecasters", str(args.forecasters),
+                   "--resamples", str(args.resamples)]  # fmt: skip
+        if url is not None:
+            command += ["--url", url]
+        subprocess.run(command, check=True)
+        with open(out.name, encoding="utf-8") as handle:
+            result: dict[str, Any] = json.load(handle)
+    return result
+
+
+def _agreement(figures: dict[str, list[float]], expected: dict[str, list[float]]) -> float:
+    assert figures.keys() == expected.keys(), "different forecasters ranked"
     worst = 0.0
-    for entry in board.entries:
-        i = int(entry.handle[2:])
-        assert entry.n == expected["n"][i]
-        for name in ("brier", "brier_time_weighted", "log_score", "coverage"):
-            worst = max(worst, abs(getattr(entry, name) - expected[name][i]))
+    for handle, row in figures.items():
+        assert row[0] == expected[handle][0], handle
+        worst = max(
+            worst, *(abs(a - b) for a, b in zip(row[1:], expected[handle][1:], strict=True))
+        )
     return worst
 
 
-def run(store: Store, fill: Any, data: dict[str, Any], baseline_s: float,
-        expected: dict[str, Any], n_resamples: int) -> dict[str, Any]:  # fmt: skip
+def run(args: argparse.Namespace, store: Store, url: str, fill: Any, data: dict[str, Any],
+        baseline: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     started = time.perf_counter()
     fill(store, data)
     insert_s = time.perf_counter() - started
-    timings, board = _time_service(store, n_resamples)
+    store.close()
+    result = _child(args, "service", url)
     return {
         "insert_s (bulk, not ledgered)": round(insert_s, 1),
-        **timings,
-        "ranked": len(board.entries),
-        "ratio_vs_numpy": round(timings["total_s"] / baseline_s, 1),
-        "max_abs_difference_vs_numpy": _agreement(board, expected),
+        **{k: round(v, 3) for k, v in result.items() if k.endswith("_s")},
+        "ratio_vs_numpy": round(result["total_s"] / baseline["seconds"], 2),
+        "peak_rss_mb (service phase alone, fresh process)": result["peak_rss_mb"],
+        "peak_rss_mb_after_imports_and_open": result["peak_rss_mb_after_imports_and_open"],
+        "ru_maxrss_mb (includes the parent's resident set at fork)": result["ru_maxrss_mb"],
+        "ranked": result["ranked"],
+        "max_abs_difference_vs_numpy": _agreement(result["figures"], baseline["figures"]),
     }
 
 
@@ -267,11 +400,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--forecasters", type=int, default=1_000)
     parser.add_argument("--resamples", type=int, default=1_000)
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--phase", choices=("numpy", "service"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    data = synthetic(args.forecasts, args.questions, args.forecasters)
-    started = time.perf_counter()
-    expected = numpy_leaderboard(data, args.resamples)
-    baseline_s = time.perf_counter() - started
+    if args.phase is not None:
+        result = _phase_numpy(args) if args.phase == "numpy" else _phase_service(args)
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+        return 0
+    baseline = _child(args, "numpy")
     report: dict[str, Any] = {
         "benchmark": "full leaderboard (metric brier, bootstrap intervals) from the store",
         "forecasts": args.forecasts,
@@ -279,16 +418,21 @@ def main(argv: list[str] | None = None) -> int:
         "forecasters": args.forecasters,
         "bootstrap_resamples": args.resamples,
         "data": "synthetic, bulk-inserted with core inserts / COPY, not through the ledger",
-        "numpy_in_memory_s": round(baseline_s, 3),
+        "numpy_in_memory_s": round(baseline["seconds"], 3),
+        "numpy_peak_rss_mb (fresh process: its generated input arrays, then the computation)":
+            baseline["peak_rss_mb"],
+        "numpy_peak_rss_mb_after_generating_inputs":
+            baseline["peak_rss_mb_after_generating_inputs"],
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python "
         f"{platform.python_version()}, numpy {np.__version__}",
-    }
-    with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"sqlite:///{tmp}/bench.db")
-        try:
-            report["sqlite"] = run(store, fill_sqlite, data, baseline_s, expected, args.resamples)
-        finally:
-            store.close()
+    }  # fmt: skip
+    data = synthetic(args.forecasts, args.questions, args.forecasters)
+    if args.postgres_only:
+        report["sqlite"] = "skipped (--postgres-only)"
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/bench.db"
+            report["sqlite"] = run(args, open_store(url), url, fill_sqlite, data, baseline)
     pg = os.environ.get("FORECASTS_TEST_POSTGRES_URL")
     if pg is None:
         report["postgres"] = "skipped (no server)"
@@ -300,13 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                                 autocommit=True)  # fmt: skip
         admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
         try:
-            store = open_store(pg.rsplit("/", 1)[0] + "/" + name)
-            try:
-                report["postgres"] = run(
-                    store, fill_postgres, data, baseline_s, expected, args.resamples
-                )
-            finally:
-                store.close()
+            url = pg.rsplit("/", 1)[0] + "/" + name
+            report["postgres"] = run(args, open_store(url), url, fill_postgres, data, baseline)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
             admin.close()

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from numpy.typing import NDArray
 
 from ._deprecation import options_by_keyword
-from ._isotonic import cep_per_group, group_binary
+from ._isotonic import cep_per_group, cep_per_group_rows, group_binary
 from ._results import CalibrationBin, CorpDecomposition, MurphyDecomposition, ReliabilityDiagram
 from ._rules import prepare
 from ._validation import (
@@ -296,10 +296,9 @@ def reliability_diagram(
         xb, counts_b = np.unique(sample, return_counts=True)
     else:
         xb, counts_b = x, counts.astype(np.int64)
-    curves = np.empty((n_resamples, xb.size))
-    for r in range(n_resamples):
-        ones = rng.binomial(counts_b, xb).astype(np.float64)
-        curves[r] = cep_per_group(counts_b.astype(np.float64), ones)
+    # One draw for all resamples (the same stream as drawing them row by row).
+    ones = rng.binomial(counts_b, xb, size=(n_resamples, xb.size)).astype(np.float64)
+    curves = cep_per_group_rows(counts_b.astype(np.float64), ones)
     low, high = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
     if xb is not x:
         low, high = np.interp(x, xb, low), np.interp(x, xb, high)

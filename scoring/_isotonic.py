@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cep_per_group", "group_binary", "pav_blocks"]
+__all__ = ["cep_per_group", "cep_per_group_rows", "group_binary", "pav_blocks"]
 
 
 def group_binary(
@@ -102,3 +102,42 @@ def cep_per_group(counts: NDArray[np.float64], sums: NDArray[np.float64]) -> NDA
         return np.empty(0)
     starts, w, s = pav_blocks(counts, sums)
     return np.repeat(s / w, np.diff(starts, append=counts.size))
+
+
+_ROW_PASSES = 64
+
+
+def cep_per_group_rows(
+    counts: NDArray[np.float64], sums: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """:func:`cep_per_group` of each row of ``sums`` (R x G) over the same ``counts`` (G,).
+
+    The rows are pooled together in one flat sequence, with no pooling across a row's end,
+    so each pass is a few numpy calls for all rows at once. Rows still unfinished after
+    ``_ROW_PASSES`` passes (adversarial inputs) are finished one at a time.
+    """
+    n_rows, n_groups = sums.shape
+    if n_rows == 0 or n_groups == 0:
+        return np.empty((n_rows, n_groups))
+    w = np.tile(np.asarray(counts, dtype=np.float64), n_rows)
+    s = np.asarray(sums, dtype=np.float64).ravel().copy()
+    row = np.repeat(np.arange(n_rows), n_groups)
+    starts = np.arange(w.size, dtype=np.intp)
+    for _ in range(_ROW_PASSES):
+        mean = s / w
+        pool = (mean[:-1] >= mean[1:]) & (row[:-1] == row[1:])
+        if not pool.any():
+            break
+        keep = np.empty(w.size, dtype=bool)
+        keep[0] = True
+        np.logical_not(pool, out=keep[1:])
+        idx = np.flatnonzero(keep)
+        w = np.add.reduceat(w, idx)
+        s = np.add.reduceat(s, idx)
+        starts, row = starts[idx], row[idx]
+    fitted = np.repeat(s / w, np.diff(starts, append=n_rows * n_groups)).reshape(n_rows, n_groups)
+    mean = s / w
+    unfinished = np.unique(row[:-1][(mean[:-1] >= mean[1:]) & (row[:-1] == row[1:])])
+    for r in unfinished:
+        fitted[r] = cep_per_group(np.asarray(counts, dtype=np.float64), sums[r])
+    return fitted

@@ -11,6 +11,9 @@ from ._common import DbOption, cli_errors
 __all__ = ["app"]
 
 
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @cli_errors
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
@@ -25,6 +28,13 @@ def serve_command(
     Serving never sweeps: run one `forecasts scheduler` beside any number of servers.
     """
     import os
+
+    # A server answers many small requests at once: BLAS threads on matrices of a few
+    # thousand cells only fight the requests for the cores (a matrix-vector product of a
+    # record's bootstrap took 50x longer with two threads on a busy 2-core machine). Set
+    # before numpy loads; workers inherit it.
+    for name in _BLAS_THREADS:
+        os.environ.setdefault(name, "1")
 
     import uvicorn
 

@@ -4,6 +4,7 @@ forecasts, the names of its forecasters and its evidence (one session, not one e
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +21,12 @@ from .tables import (
     CorrectionRow,
     ForecasterRow,
     ForecastRow,
-    LedgerHeadRow,
+    LedgerEventRow,
     QuestionRow,
     ResolutionRow,
 )
 
-__all__ = ["QuestionRows", "head_key", "question_rows"]
+__all__ = ["QuestionRows", "question_rows", "questions_touched"]
 
 
 def _t(model: type[object]) -> Table:
@@ -45,16 +46,68 @@ class QuestionRows:
     evidence: list[StoredEvidence]
 
 
-def head_key(store: Store) -> str:
-    """The ledger head as ``seq:hash`` (one row; a cache key that moves with every event)."""
-    head = _t(LedgerHeadRow).c
+_ABOUT_A_QUESTION = frozenset(
+    {
+        "question.created",
+        "forecast.created",
+        "resolution.created",
+        "correction.created",
+        "evidence.created",
+        "check.needs_review",
+    }
+)
+_ABOUT_NO_QUESTION = frozenset({"forecaster.created", "token.created", "token.revoked"})
+_ENTITY_IS_QUESTION = frozenset({"question", "resolution", "check"})
+
+
+@functools.cache
+def _events() -> Select[Any]:
+    events = _t(LedgerEventRow).c
+    columns = (events.seq, events.hash, events.kind, events.entity_type, events.entity_id)
+    return (
+        core_select(*columns, events.payload)
+        .where(events.seq >= bindparam("lo"), events.seq <= bindparam("hi"))
+        .order_by(events.seq)
+    )
+
+
+def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) -> set[str] | None:
+    """The questions whose page rows the ledger events after head ``since`` up to head
+    ``upto`` (both ``seq:hash``) changed. None when that cannot be told cheaply: the ledger
+    no longer holds ``since`` (another database at the same address), more than ``limit``
+    events, or an event of a kind not known here (it might change any question)."""
+    first, first_hash = since.split(":", 1)
+    start, end = int(first), int(upto.split(":", 1)[0])
+    if end < start:
+        return None
+    if end - start > limit:
+        return None
+    # One read: the event at ``since`` (to check its hash) and every one after it.
     with store.reading() as session:
-        row = (
-            session.connection()
-            .execute(core_select(head.seq, head.hash).where(head.id == 1))
-            .first()
-        )
-    return f"0:{GENESIS_HASH}" if row is None else f"{row[0]}:{row[1]}"
+        rows = session.connection().execute(_events(), {"lo": max(start, 1), "hi": end}).all()
+    if start > 0:
+        if not rows or rows[0][0] != start or rows[0][1] != first_hash:
+            return None
+        rows = rows[1:]
+    elif first_hash != GENESIS_HASH:
+        return None
+    if len(rows) != end - start:
+        return None
+    touched: set[str] = set()
+    for _seq, _hash, kind, entity_type, entity_id, payload in rows:
+        if kind in _ABOUT_NO_QUESTION:
+            continue
+        if kind not in _ABOUT_A_QUESTION:
+            return None
+        if entity_type in _ENTITY_IS_QUESTION:
+            touched.add(str(entity_id))
+            continue
+        data = json.loads(payload).get("data")
+        question = data.get("question_id") if isinstance(data, dict) else None
+        if not isinstance(question, str):
+            return None
+        touched.add(question)
+    return touched
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ __all__ = [
     "KeptRead",
     "check_kept",
     "kept_probe",
+    "kept_usable",
     "read_kept",
     "rebuild_scores",
 ]
@@ -70,7 +71,9 @@ def _has_tag(tags: Any, tag: str) -> bool:
     return tag in (tags or [])
 
 
-def _usable(conn: Connection, as_of: datetime) -> bool:
+def kept_usable(conn: Connection, as_of: datetime) -> bool:
+    """Whether the kept rows stand for the record at ``as_of`` (built, and no outcome kept
+    took effect after it)."""
     if not kept_complete(conn):
         return False
     later = select(_KQ.question_id).where(_KQ.effective_at > as_of).limit(1)
@@ -125,7 +128,7 @@ def kept_probe(
         conn = session.connection()
         available = None
         if count:
-            if not _usable(conn, as_of):
+            if not kept_usable(conn, as_of):
                 return None
             available = _available(conn, _where(kind, since, until), tag)
         return available, _version(conn, forecaster)
@@ -144,7 +147,7 @@ def read_kept(
     """Kept rows matching the question filters (None: compute from the raw rows instead)."""
     with store.reading() as session:
         conn = session.connection()
-        if not _usable(conn, as_of):
+        if not kept_usable(conn, as_of):
             return None
         people = [tuple(r) for r in conn.execute(select(_P.handle, _P.name).order_by(_P.handle))]
         where = _where(kind, since, until)

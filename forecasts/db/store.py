@@ -45,6 +45,8 @@ __all__ = ["CHAIN_KEY", "LedgerHead", "Record", "Store", "open_store", "read_for
 Record = Forecaster | Question | Forecast | Resolution | Correction
 _FORECAST: Table = getattr(ForecastRow, "__table__")  # noqa: B009  (set by SQLModel)
 _QUESTION: Table = getattr(QuestionRow, "__table__")  # noqa: B009
+_HEAD: Table = getattr(LedgerHeadRow, "__table__")  # noqa: B009
+_HEAD_VERSION = core_select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,16 @@ class Store:
             newest = session.get(LedgerEventRow, head.seq)
             when = None if newest is None else as_utc(newest.recorded_at)
             return LedgerHead(head.seq, head.hash, when)
+
+    def head_version(self) -> str:
+        """The ledger head as ``seq:hash`` in one small read (no ORM): any change to what
+        records and pages show moves it, so caches key on it."""
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(_HEAD_VERSION).first()
+        except SQLAlchemyError as exc:
+            raise database_error(exc) from exc
+        return f"0:{GENESIS_HASH}" if row is None else f"{row[0]}:{row[1]}"
 
     def forecaster(self, handle: str) -> Forecaster | None:
         with self.reading() as session:

@@ -6,10 +6,12 @@ ledger (a resolution made through the web is ledgered as usual, with who made it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -29,6 +31,7 @@ __all__ = [
     "account",
     "put_account",
     "put_question_web",
+    "question_page_extras",
     "question_web",
     "questions_forecast_by",
     "secret",
@@ -90,17 +93,33 @@ def add_comment(
         return StoredComment(row.id, question_id, author, body, as_utc(as_of))
 
 
+@functools.cache
+def _comments_statement() -> Select[Any]:
+    c = getattr(CommentRow, "__table__").c  # noqa: B009  (set by SQLModel)
+    return (
+        select(c.id, c.question_id, c.author, c.body, c.created_at)
+        .where(c.question_id == bindparam("qid"))
+        .order_by(c.id)
+    )
+
+
+def _comments(connection: Connection, question_id: str) -> list[StoredComment]:
+    rows = connection.execute(_comments_statement(), {"qid": question_id})
+    return [StoredComment(i, q, a, b, as_utc(t)) for i, q, a, b, t in rows]
+
+
 def comments(store: Store, question_id: str) -> list[StoredComment]:
     """Oldest first."""
-    table = getattr(CommentRow, "__table__")  # noqa: B009  (set by SQLModel)
-    c = table.c
     with store.reading() as session:
-        rows = session.connection().execute(
-            select(c.id, c.question_id, c.author, c.body, c.created_at)
-            .where(c.question_id == question_id)
-            .order_by(c.id)
-        )
-        return [StoredComment(i, q, a, b, as_utc(t)) for i, q, a, b, t in rows]
+        return _comments(session.connection(), question_id)
+
+
+def question_page_extras(store: Store, question_id: str) -> tuple[WebQuestion, list[StoredComment]]:
+    """What a question page shows beside its ledgered rows, in one read: the question's
+    web settings and its comments (oldest first)."""
+    with store.reading() as session:
+        connection = session.connection()
+        return _question_web(connection, question_id), _comments(connection, question_id)
 
 
 def put_question_web(session: Session, question_id: str, settings: WebQuestion) -> None:
@@ -114,12 +133,25 @@ def put_question_web(session: Session, question_id: str, settings: WebQuestion) 
     )
 
 
-def question_web(store: Store, question_id: str) -> WebQuestion:
-    with store.reading() as session:
-        row = session.get(QuestionWebRow, question_id)
+@functools.cache
+def _question_web_statement() -> Select[Any]:
+    # Built once: every question page reads it, and an ORM get costs several times more.
+    table = getattr(QuestionWebRow, "__table__")  # noqa: B009  (set by SQLModel)
+    return select(table.c.owner, table.c.hide_forecasts).where(
+        table.c.question_id == bindparam("qid")
+    )
+
+
+def _question_web(connection: Connection, question_id: str) -> WebQuestion:
+    row = connection.execute(_question_web_statement(), {"qid": question_id}).first()
     if row is None:
         return WebQuestion(owner=None, hide_forecasts=False)
-    return WebQuestion(owner=row.owner, hide_forecasts=row.hide_forecasts)
+    return WebQuestion(owner=row[0], hide_forecasts=bool(row[1]))
+
+
+def question_web(store: Store, question_id: str) -> WebQuestion:
+    with store.reading() as session:
+        return _question_web(session.connection(), question_id)
 
 
 def question_owners(store: Store) -> dict[str, str]:

@@ -34,7 +34,7 @@ from .loader import RecordData
 from .models import Interval, Leaderboard, LeaderboardEntry
 from .pairs import BinaryPairs, binary_pairs
 
-__all__ = ["METRICS", "leaderboard", "metric_values", "rank"]
+__all__ = ["METRICS", "interval_of", "leaderboard", "metric_values", "rank"]
 
 Orientation = Literal["lower is better", "higher is better"]
 
@@ -170,6 +170,24 @@ def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return compute()
 
 
+def interval_of(
+    scores: NDArray[np.float64],
+    n_resamples: int,
+    seed: int,
+    memo: Callable[[tuple[Any, ...], Callable[[], Any]], Any] = _direct,
+) -> Interval | None:
+    """The bootstrap interval of one forecaster's mean score (None when it has none)."""
+    # A bootstrap needs two scores at least, all finite (a certain forecast that was
+    # wrong has an infinite log score: its mean is infinite and has no interval).
+    if scores.size < 2 or not np.isfinite(scores).all():
+        return None
+    boot = memo(
+        ("board_interval", scores.tobytes(), n_resamples, seed),
+        partial(_interval, scores, n_resamples, seed),
+    )
+    return Interval(low=boot.low, high=boot.high, level=boot.level)
+
+
 def rank(
     pairs: BinaryPairs,
     values: NDArray[np.float64],
@@ -221,16 +239,8 @@ def rank(
     bounds = np.searchsorted(kept.f[by_f], np.arange(nf + 1))
     entries = []
     for rank, i in enumerate(who, start=1):
-        interval = None
         mine = v[by_f[bounds[i] : bounds[i + 1]]]
-        # A bootstrap needs two scores at least, all finite (a certain forecast that was
-        # wrong has an infinite log score: its mean is infinite and has no interval).
-        if intervals and mine.size >= 2 and np.isfinite(mine).all():
-            boot = memo(
-                ("board_interval", mine.tobytes(), n_resamples, seed),
-                partial(_interval, mine, n_resamples, seed),
-            )
-            interval = Interval(low=boot.low, high=boot.high, level=boot.level)
+        interval = interval_of(mine, n_resamples, seed, memo) if intervals else None
         entries.append(
             LeaderboardEntry(
                 rank=rank,

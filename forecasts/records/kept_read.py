@@ -5,7 +5,7 @@ per-question scores; the figures over them are computed as in :mod:`.track` and
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +19,9 @@ from .filters import RecordFilter
 from .loader import seconds
 from .models import Leaderboard, QuestionScore, TrackRecord
 from .pairs import BinaryPairs
-from .track import DEFAULT_MIN_N, Memo, RecordParts, assemble_record
+from .track import DEFAULT_MIN_N, Memo, RecordParts, Weights, assemble_record
 
-__all__ = ["KEPT_COLUMNS", "board_from_kept", "record_from_kept"]
+__all__ = ["KEPT_COLUMNS", "board_from_kept", "question_score", "record_from_kept"]
 
 KEPT_COLUMNS = (
     "question_id", "title", "label", "outcome", "forecaster", "kind", "forecast",
@@ -76,7 +76,8 @@ def _figure(value: Any) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _question_score(row: tuple[Any, ...]) -> QuestionScore:
+def question_score(row: tuple[Any, ...]) -> QuestionScore:
+    """A kept row as the record's line for its question."""
     # Built without validation (hundreds per record): the kept row holds validated values,
     # and the one conversion validation would do (non-finite -> None) is done here.
     low, high = row[_AT["low"]], row[_AT["high"]]
@@ -113,8 +114,13 @@ def record_from_kept(
     filters: RecordFilter,
     min_n: int = DEFAULT_MIN_N,
     memo: Memo | None = None,
+    weights: Weights | None = None,
+    score_of: Callable[[tuple[Any, ...]], QuestionScore] | None = None,
 ) -> TrackRecord:
-    """``handle``'s track record from their kept rows (ordered by question id)."""
+    """``handle``'s track record from their kept rows (ordered by question id).
+
+    ``score_of`` builds a row's :class:`QuestionScore` (a caller may keep them per row: a
+    resolution then builds one new, not hundreds)."""
     names = dict(people)
     if handle not in names:
         raise NotFoundError("forecaster", handle)
@@ -123,8 +129,9 @@ def record_from_kept(
     pairs = _pairs(binary, np.zeros(len(binary), dtype=np.intp))
     parts = RecordParts(
         pairs=pairs,
+        keys=[r[_AT["question_id"]] for r in binary],
         time_weighted=float(pairs.brier_time_weighted.mean()) if len(pairs) else None,
-        rows=[_question_score(r) for r in rows],
+        rows=[(score_of or question_score)(r) for r in rows],
         coverages=[r[_AT["coverage"]] for r in rows],
         backdated=sum(r[_AT["n_backdated"]] for r in rows),
         questions_available=questions_available,
@@ -139,6 +146,8 @@ def record_from_kept(
                 parts.interval_scores.append(float(r[_AT["interval_score"]]))
                 parts.inside.append(1.0 if r[_AT["in_interval"]] else 0.0)
     extra: dict[str, Any] = {} if memo is None else {"memo": memo}
+    if weights is not None:
+        extra["weights"] = weights
     return assemble_record(
         parts,
         handle=handle,

@@ -7,7 +7,7 @@ The conventions (standing forecast at close, time weighting, coverage) are those
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,7 +34,14 @@ from .models import (
 from .others import describe_distribution, multiple_choice_scores, numeric_score, standing_others
 from .pairs import BinaryPairs, binary_pairs
 
-__all__ = ["DEFAULT_MIN_N", "Memo", "RecordParts", "assemble_record", "track_record"]
+__all__ = [
+    "DEFAULT_MIN_N",
+    "Memo",
+    "RecordParts",
+    "Weights",
+    "assemble_record",
+    "track_record",
+]
 
 DEFAULT_MIN_N = 20
 """Below this many resolved questions a record carries a warning."""
@@ -46,8 +53,17 @@ Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 keyed by everything they depend on (the scores' bytes included), so a cache can keep them."""
 
 
+Weights = Callable[[Sequence[str], int, int], NDArray[np.float32]]
+"""``weights(question_ids, n_resamples, seed)``: each question's bootstrap weights
+(``scoring.keyed_poisson_weights``), which a caller may keep per question."""
+
+
 def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return compute()
+
+
+def _drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
+    return scoring.keyed_poisson_weights(keys, n_resamples=n_resamples, seed=seed)
 
 
 def _maybe(compute: Callable[[], T]) -> T | None:
@@ -83,17 +99,25 @@ def time_weighted_brier(data: RecordData, pairs: BinaryPairs) -> NDArray[np.floa
 
 
 def _binary_figures(
-    pairs: BinaryPairs, time_weighted: float, n_resamples: int, seed: int, memo: Memo
+    pairs: BinaryPairs,
+    keys: Sequence[str],
+    time_weighted: float,
+    n_resamples: int,
+    seed: int,
+    memo: Memo,
+    weights: Weights,
 ) -> dict[str, object]:
     o, p = pairs.outcome.astype(np.int64), pairs.p
     if o.size == 0:
         return {}
     brier = scoring.brier_score(o, p)
     log = scoring.log_score(o, p)
+    # Resampling weights belong to questions, not positions: a new resolution adds one
+    # question's term to each resample instead of redrawing them all.
     boot = memo(
-        ("brier_interval", brier.tobytes(), n_resamples, seed),
-        lambda: _maybe(lambda: scoring.paired_bootstrap(
-            brier, np.zeros_like(brier), n_resamples=n_resamples, seed=seed)),
+        ("brier_interval", brier.tobytes(), "\n".join(keys), n_resamples, seed),
+        lambda: _maybe(lambda: scoring.weighted_bootstrap(
+            brier, weights(keys, n_resamples, seed))),
     )  # fmt: skip
     murphy = _maybe(lambda: scoring.murphy_decomposition(o, p, bins=10))
     corp = _maybe(lambda: scoring.corp_decomposition(o, p, score="brier"))
@@ -190,6 +214,8 @@ class RecordParts:
     rows of every scored question, and the other kinds' scores (from raw rows or kept ones)."""
 
     pairs: BinaryPairs
+    keys: list[str]
+    """The question id of each binary pair (their bootstrap weights are keyed by it)."""
     time_weighted: float | None
     rows: list[QuestionScore]
     coverages: list[float]
@@ -220,6 +246,7 @@ def track_record(
     pairs = binary_pairs(data, forecaster=who)
     parts = RecordParts(
         pairs=pairs,
+        keys=[qs.ids[int(q)] for q in pairs.q],
         time_weighted=float(time_weighted_brier(data, pairs).mean()) if len(pairs) else None,
         rows=[],
         coverages=pairs.coverage.tolist(),
@@ -304,9 +331,13 @@ def assemble_record(
     n_resamples: int = 2000,
     seed: int = 0,
     memo: Memo = _direct,
+    weights: Weights = _drawn,
 ) -> TrackRecord:
-    """Every figure of a track record from its parts (``memo`` may cache resampled ones)."""
-    figures = _binary_figures(parts.pairs, parts.time_weighted or 0.0, n_resamples, seed, memo)
+    """Every figure of a track record from its parts (``memo`` may cache resampled ones,
+    ``weights`` each question's bootstrap weights)."""
+    figures = _binary_figures(
+        parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo, weights
+    )
     rows = parts.rows
     n = len(rows)
     warning = None

@@ -30,6 +30,7 @@ __all__ = [
     "predict",
     "question_settings",
     "resolve_as",
+    "settings_and_comments",
     "visible_forecasts",
 ]
 
@@ -58,6 +59,11 @@ def comments_on(store: Store, question_id: str) -> list[Comment]:
 
 def question_settings(store: Store, question_id: str) -> QuestionSettings:
     return _rows.question_web(store, question_id)
+
+
+def settings_and_comments(store: Store, question_id: str) -> tuple[QuestionSettings, list[Comment]]:
+    """The question's web settings and its comments, in one read (its page needs both)."""
+    return _rows.question_page_extras(store, question_id)
 
 
 def create_question(

@@ -1,16 +1,17 @@
 """The question page's reads, and the parts of it every visitor sees, kept per ledger head.
 
 The question, its forecasts, resolution, corrections and evidence, and the names of its
-forecasters are all written with a ledger event, so a new event is the only way they
-change. They are kept in a small LRU per process keyed by the database, the ledger head
-(``seq:hash``) and the question, and so are the parts built from them alone (the rendered
-charts and tables, under a name). The head is read before the rows, so nothing kept is
-older than its key. Entries are kept as bytes and strings: tens of thousands of cached
-objects would make every full pass of the garbage collector a pause of 100+ ms on some
-request, and neither is walked by it (the rows are pickled by this process for itself, and
-unpickling them costs a fraction of reading them). Comments and the question's web
-settings live outside the ledger and are never kept here, nor is anything that depends
-on the visitor.
+forecasters are all written with a ledger event, so a new event is the only way they change.
+They are kept in a small LRU per process keyed by the database, a ledger head (``seq:hash``)
+and the question, and so are the parts built from them alone (the rendered charts and
+tables, under a name). The head is read before the rows, so nothing kept is older than its
+key. When the head moves, the events since the last head seen for the question are read: if
+none is about it, its entries stay under their older head. Entries are kept as bytes and
+strings: tens of thousands of cached objects would make every full pass of the garbage
+collector a pause of 100+ ms on some request, and neither is walked by it (the rows are
+pickled by this process for itself, and unpickling them costs a fraction of reading them).
+Comments and the question's web settings live outside the ledger and are never kept here,
+nor is anything that depends on the visitor.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from forecasts.db.evidence import StoredEvidence
-from forecasts.db.question_page import QuestionRows, head_key, question_rows
+from forecasts.db.question_page import QuestionRows, question_rows, questions_touched
 from forecasts.db.store import Store
 from forecasts.domain import question_status
 from forecasts.errors import NotFoundError
@@ -31,7 +32,7 @@ from .queries import QuestionDetail
 
 __all__ = ["QuestionView", "kept_part", "question_view"]
 
-_PARTS = 768  # about three entries (rows, charts, table) for each of 256 questions
+_PARTS = 1024  # about four entries (head seen, rows, charts, table) for each of 256 questions
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,30 @@ def _rows(store: Store, database: str, version: str, question_id: str) -> Questi
     return found
 
 
+def _version(store: Store, database: str, question_id: str) -> str:
+    """The ledger head under which the question's rows and parts are kept: the newest head
+    the question's own events moved, carried forward over events about other questions
+    (a resolution elsewhere leaves this page's entries in place)."""
+    head = store.head_version()
+    seen = _get_parts()
+    key = (database, question_id, "version")
+    known: tuple[str, str] | None = seen.get(key)
+    version = head
+    if known is not None:
+        seen_head, kept = known
+        if seen_head == head:
+            return kept
+        touched = questions_touched(store, seen_head, head)
+        if touched is not None and question_id not in touched:
+            version = kept
+    seen.put(key, (head, version))
+    return version
+
+
 def question_view(store: Store, question_id: str, *, as_of: datetime) -> QuestionView:
     """The question's page data; raises ``NotFoundError`` for an unknown question."""
-    database, version = str(store.engine.url), head_key(store)
+    database = str(store.engine.url)
+    version = _version(store, database, question_id)
     rows = _rows(store, database, version, question_id)
     outcome = None if rows.resolution is None else rows.resolution.outcome
     if rows.corrections:

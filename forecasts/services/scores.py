@@ -11,6 +11,8 @@ their record cached; the two figures that depend on other questions (``as_of`` a
 reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
+On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
+kept scores or, for those filters and past ``as_of``, from the raw forecasts.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ from forecasts.records import (
     load_record_data,
     track_record,
 )
+from forecasts.records.board_sql import leaderboard_in_sql
 from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
 from ._lru import Lru as _Lru
+from ._record_parts import QuestionLines, QuestionWeights
 from .record_platforms import raw_record, with_platform_scores
 
 __all__ = [
@@ -59,12 +63,16 @@ M = TypeVar("M", bound=BaseModel)
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 _RESULTS = 256
 _RESAMPLED = 4096
+_WEIGHTS = 50_000  # questions: 100 MB at most with 2,000 resamples
+_LINES = 200_000  # kept rows' lines of records
 
 
 @dataclass
 class _Caches:
     results: _Lru
     resampled: _Lru
+    weights: QuestionWeights
+    lines: QuestionLines
 
 
 _caches: _Caches | None = None
@@ -73,7 +81,9 @@ _caches: _Caches | None = None
 def _get_caches() -> _Caches:
     global _caches
     if _caches is None:
-        _caches = _Caches(_Lru(_RESULTS), _Lru(_RESAMPLED))
+        _caches = _Caches(
+            _Lru(_RESULTS), _Lru(_RESAMPLED), QuestionWeights(_WEIGHTS), QuestionLines(_LINES)
+        )
     return _caches
 
 
@@ -94,8 +104,7 @@ def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 def head_version(store: Store) -> str:
     """The ledger head as ``seq:hash``: every change to what records show moves it."""
-    head = store.ledger_head()
-    return f"{head.seq}:{head.hash}"
+    return store.head_version()
 
 
 def etag_of(version: str, query: str) -> str:
@@ -176,6 +185,23 @@ def _record_entry(
     head: str | None = None,
 ) -> tuple[_Entry, int] | None:
     """The cached record and the questions available now (None: compute from raw rows)."""
+    head = head or head_version(store)
+    # Per ledger head the answer is fixed for every later as_of: a warm request reads the
+    # head alone.
+    cache = _get_caches().results
+    at_head = (str(store.engine.url), head, "record", handle, filters.model_dump_json(), min_n)
+    hit: tuple[datetime, _Entry, int] | None = cache.get(at_head)
+    if hit is not None and as_of >= hit[0]:
+        return hit[1], hit[2]
+    found = _record_entry_read(store, handle, as_of, filters, min_n, head)
+    if found is not None:
+        cache.put(at_head, (as_of, *found))
+    return found
+
+
+def _record_entry_read(
+    store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int, head: str
+) -> tuple[_Entry, int] | None:
     selection: dict[str, Any] = {
         "tag": filters.tag,
         "kind": None if filters.kind is None else filters.kind.value,
@@ -185,7 +211,7 @@ def _record_entry(
     # The count of questions (and whether kept rows stand for as_of) changes only with the
     # ledger: cached per head, so a warm request reads one aggregate over an index.
     cache = _get_caches().results
-    counted = (str(store.engine.url), head or head_version(store), "available", filters.tag,
+    counted = (str(store.engine.url), head, "available", filters.tag,
                selection["kind"], filters.since, filters.until)  # fmt: skip
     known: tuple[datetime, int] | None = cache.get(counted)
     fresh = known is None or as_of < known[0]
@@ -218,6 +244,8 @@ def _record_entry(
                 filters=filters,
                 min_n=min_n,
                 memo=_memo,
+                weights=_get_caches().weights,
+                score_of=_get_caches().lines,
             ),
         )
 
@@ -308,6 +336,12 @@ def _board_entry(
     version: str,
 ) -> _Entry | None:
     def compute() -> Leaderboard | None:
+        in_sql = leaderboard_in_sql(
+            store, as_of=as_of, metric=metric.value, min_n=min_n, common=common,
+            filters=filters, intervals=intervals, memo=_memo, settled_only=True,
+        )  # fmt: skip
+        if in_sql is not None:
+            return in_sql
         kept = _kept(store, as_of, filters)
         if kept is None:
             return None
@@ -347,6 +381,12 @@ def board(
         store, as_of, metric, min_n, common, filters, intervals, version or head_version(store)
     )
     if entry is None:
+        in_sql = leaderboard_in_sql(
+            store, as_of=as_of, metric=metric.value, min_n=min_n, common=common,
+            filters=filters, intervals=intervals, memo=_memo,
+        )  # fmt: skip
+        if in_sql is not None:
+            return in_sql
         data = load_record_data(store, as_of=as_of, filters=filters)
         return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
     assert isinstance(entry.model, Leaderboard)

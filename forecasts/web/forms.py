@@ -19,11 +19,10 @@ from forecasts.quick import parse_quick
 from forecasts.services.accounts import session_secret
 from forecasts.services.authoring import (
     comment,
-    comments_on,
     create_question,
     predict,
-    question_settings,
     resolve_as,
+    settings_and_comments,
     visible_forecasts,
 )
 from forecasts.services.forecasting import add_forecast, new_id
@@ -70,7 +69,7 @@ def prepare_question(
     """What the question page's forms need (kept on ``request.state.forms``), and the
     forecasts the visitor may see."""
     handle = session_of(request).handle
-    settings = question_settings(store, question_id)
+    settings, notes = settings_and_comments(store, question_id)
     shown, hidden = visible_forecasts(
         store, question_id, forecasts, viewer=handle, settings=settings
     )
@@ -80,7 +79,6 @@ def prepare_question(
             account = signed_in(request, store)
         except SignInRequired:
             account = None
-    notes = comments_on(store, question_id)
     if hidden or (settings.hide_forecasts and not shown and store.resolution(question_id) is None):
         # Comments would give away the hidden forecasts' reasons.
         notes = [c for c in notes if c.author == handle]

@@ -103,8 +103,10 @@ def test_every_figure_agrees_with_scoring(seeded: Seeded) -> None:
         if want.count:
             assert got.mean_forecast == pytest.approx(want.mean_forecast)
             assert got.observed_frequency == pytest.approx(want.observed_frequency)
-    boot = scoring.paired_bootstrap(
-        scoring.brier_score(o, p), np.zeros(o.size), n_resamples=2000, seed=0
+    # Each question's resampling weights are keyed by its id, so the order does not matter.
+    ids = [q.id for q, _, _, _ in standing.values() if q.kind is QuestionKind.BINARY]
+    boot = scoring.weighted_bootstrap(
+        scoring.brier_score(o, p), scoring.keyed_poisson_weights(ids, n_resamples=2000, seed=0)
     )
     assert record.brier_interval is not None
     assert (record.brier_interval.low, record.brier_interval.high) == (

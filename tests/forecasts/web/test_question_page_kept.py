@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from forecasts.api.app import create_app
+from forecasts.db.question_page import questions_touched
 from forecasts.db.store import Store, open_store
 from forecasts.domain import Correction, Forecaster, Question, Resolution
 from forecasts.inputs import ForecastInput
 from forecasts.services import add_correction, add_forecast, add_forecaster, add_resolution
+from forecasts.services import question_page as page_service
 from forecasts.services.accounts import set_password
 from forecasts.services.authoring import create_question
 from forecasts.settings import load_settings
@@ -137,3 +139,71 @@ def test_hidden_forecasts_are_not_served_from_what_their_author_saw(
     with TestClient(create_app(load_settings(database_url=url))) as visitor:
         page = visitor.get(path).text
         assert "reason of alice" not in page and "Alice: 61%" not in page
+
+
+def _other_question(store: Store) -> str:
+    now = utc_now()
+    question = Question.model_validate(
+        {"id": "Q2", "title": "Did the river flood?", "kind": "binary",
+         "opens_at": now - timedelta(days=30), "closes_at": now - timedelta(days=1),
+         "deadline": now + timedelta(days=4)}
+    )  # fmt: skip
+    create_question(
+        store, question, owner="bob", hide_forecasts=False, as_of=now - timedelta(days=30)
+    )
+    return question.id
+
+
+def test_the_ledger_tells_which_questions_changed_since_a_head(web: tuple[Store, str]) -> None:
+    store, _ = web
+    question_id, opens = _question(store, closed=True)
+    before = store.head_version()
+    other = _other_question(store)
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    assert questions_touched(store, before, store.head_version()) == {question_id, other}
+    middle = store.head_version()
+    assert questions_touched(store, middle, middle) == set()
+    add_resolution(
+        store,
+        Resolution(question_id=other, outcome="no", resolved_at=utc_now(), method="manual",
+                   by="bob", note="dry"),
+        as_of=utc_now(),
+    )  # fmt: skip
+    assert questions_touched(store, middle, store.head_version()) == {other}
+    # A head this ledger never had (another database at the same address): unknown.
+    seq = middle.split(":")[0]
+    assert questions_touched(store, f"{seq}:{'0' * 64}", store.head_version()) is None
+    assert questions_touched(store, store.head_version(), middle) is None
+
+
+def test_a_page_is_not_read_again_for_events_about_other_questions(
+    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=True)
+    other = _other_question(store)
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    reads: list[str] = []
+    real = page_service.question_rows
+
+    def counted(store: Store, question_id: str) -> object:
+        reads.append(question_id)
+        return real(store, question_id)
+
+    monkeypatch.setattr(page_service, "question_rows", counted)
+    with TestClient(create_app(load_settings(database_url=url))) as client:
+        path = f"/questions/{question_id}"
+        first = client.get(path).text
+        assert reads == [question_id]
+        add_resolution(
+            store,
+            Resolution(question_id=other, outcome="no", resolved_at=utc_now(), method="manual",
+                       by="bob", note="dry"),
+            as_of=utc_now(),
+        )  # fmt: skip
+        assert client.get(path).text == first
+        assert reads == [question_id]  # kept across the other question's resolution
+
+        _forecast(store, "bob", 0.7, opens + timedelta(days=2))
+        second = client.get(path).text
+        assert reads == [question_id, question_id] and "Bob: 70%" in second
