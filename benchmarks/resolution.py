@@ -10,7 +10,7 @@ outside it: claims, question loads, evaluation and the writes that did not overl
 the requests the server saw (1,000 expected: one per distinct URL), the resolved count, the
 ideal fetch time ``urls * delay / C`` and the ratios to it, and the sweep's CPU time (this
 process: the loop, the fetch threads and the database driver), which on a busy machine shows
-what the wall time cannot.
+what the wall time cannot, split into the sweep's own thread and the rest (the fetch threads).
 To run:
 
     .venv/bin/python benchmarks/resolution.py [--concurrency 32]
@@ -176,7 +176,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
         client = make_client(policy)
         fetcher = _TimedFetcher(Fetcher(client, policy))
         before = _served(port)
-        start, cpu_start = time.perf_counter(), time.process_time()
+        start, cpu_start, own_start = time.perf_counter(), time.process_time(), time.thread_time()
         summary = run_sweep(
             store,
             load_sources("forecasts.sources"),
@@ -188,6 +188,7 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
         )
         wall = time.perf_counter() - start
         cpu = time.process_time() - cpu_start
+        own = time.thread_time() - own_start
         served = _served(port) - before
         client.close()
         counts = summary.counts()
@@ -197,6 +198,8 @@ def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
             "sweep_wall_s": round(wall, 3),
             "sweep_cpu_s": round(cpu, 3),
             "cpu_per_question_ms": round(1000 * cpu / args.questions, 3),
+            "sweep_thread_cpu_s": round(own, 3),
+            "fetch_threads_cpu_s": round(cpu - own, 3),
             "fetch_s": round(fetcher.seconds, 3),
             "fetch_calls": fetcher.calls,
             "rest_s": round(wall - fetcher.seconds, 3),

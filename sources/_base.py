@@ -27,6 +27,16 @@ __all__ = [
 Pairs = tuple[tuple[str, str], ...]
 
 
+@functools.lru_cache(maxsize=16384)
+def _merged_url(url: str, params: Pairs) -> str:
+    """``url`` with ``params`` merged in, as the HTTP client writes it.
+
+    Kept per (url, params): a sweep builds the same request for every question that reads
+    a URL, and parsing it is most of what building a request costs.
+    """
+    return str(httpx.URL(url).copy_merge_params(params))
+
+
 class FetchRequest(BaseModel):
     """One HTTP request a source needs; frozen and hashable.
 
@@ -54,7 +64,7 @@ class FetchRequest(BaseModel):
         if scheme not in ("http", "https"):
             raise ValueError(f"url must start with http:// or https://, got {self.url!r}")
         try:
-            httpx.URL(self.url).copy_merge_params(self.params)
+            _merged_url(self.url, self.params)
         except httpx.InvalidURL as error:
             # Not a ValueError on purpose: pydantic lets it through, so a request for a URL
             # the client cannot parse fails as a source error naming the URL, not a crash later.
@@ -64,7 +74,7 @@ class FetchRequest(BaseModel):
     @functools.cached_property
     def public_url(self) -> str:
         """The URL with ``params`` merged in, without any secret parameter."""
-        return str(httpx.URL(self.url).copy_merge_params(self.params))
+        return _merged_url(self.url, self.params)
 
     @property
     def send_url(self) -> str:

@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlmodel import Session, col
 
 from forecasts.domain import CheckState, Question, Resolution
 from forecasts.timeutils import as_utc
 
+from .id_lists import in_ids
 from .store import Record, Store
 from .tables import (
     LedgerHeadRow,
@@ -87,7 +89,7 @@ def close_check(session: Session, question_id: str) -> None:
         session.add(check)
 
 
-def _status(row: ResolutionCheckRow) -> CheckStatus:
+def _status(row: Any) -> CheckStatus:
     return CheckStatus(
         question_id=row.question_id,
         state=CheckState(row.state),
@@ -105,11 +107,14 @@ def check_status(store: Store, question_id: str) -> CheckStatus | None:
 
 def check_statuses(store: Store, ids: Sequence[str] | None = None) -> dict[str, CheckStatus]:
     """Every question's check status (or those of ``ids``), in one query."""
-    query = select(ResolutionCheckRow)
+    # Plain rows, not ORM objects: a sweep reads those of every question it claims.
+    check = ResolutionCheckRow.__table__  # type: ignore[attr-defined]
+    query = select(check)
     if ids is not None:
-        query = query.where(col(ResolutionCheckRow.question_id).in_(list(ids)))
+        query = query.where(in_ids(check.c.question_id, store.engine.dialect.name))
+    params = {} if ids is None else {"ids": list(ids)}
     with store.reading() as session:
-        rows = session.scalars(query)
+        rows = session.connection().execute(query, params)
         return {row.question_id: _status(row) for row in rows}
 
 
@@ -150,9 +155,17 @@ def ensure_checks(store: Store) -> None:
         # Sweeps starting together would insert the same rows: serialise on the ledger head
         # row, then look again (each statement sees what committed before it, on PostgreSQL).
         _lock_ledger_head(session)
-        for question_id, spec, resolution_id in session.exec(query).all():
-            state = _initial_state(bool(spec)) if resolution_id is None else CheckState.RESOLVED
-            session.add(ResolutionCheckRow(question_id=question_id, state=state.value))
+        rows = [
+            {
+                "question_id": question_id,
+                "state": (
+                    _initial_state(bool(spec)) if resolution_id is None else CheckState.RESOLVED
+                ).value,
+            }
+            for question_id, spec, resolution_id in session.exec(query).all()
+        ]
+        if rows:  # one statement, not a mapped object per question
+            session.connection().execute(insert(ResolutionCheckRow), rows)
 
 
 def _lock_ledger_head(session: Session) -> None:
@@ -205,8 +218,9 @@ def claim_due(
         if ids:
             session.connection().execute(
                 update(check)
-                .where(col(check.question_id).in_(ids))
-                .values(claimed_by=worker, claimed_until=now + lease)
+                .where(in_ids(col(check.question_id), store.engine.dialect.name))
+                .values(claimed_by=worker, claimed_until=now + lease),
+                {"ids": ids},
             )
         return ids
 
@@ -219,10 +233,11 @@ def release(store: Store, question_ids: Sequence[str], *, worker: str) -> None:
         session.connection().execute(
             update(ResolutionCheckRow)
             .where(
-                col(ResolutionCheckRow.question_id).in_(list(question_ids)),
+                in_ids(col(ResolutionCheckRow.question_id), store.engine.dialect.name),
                 col(ResolutionCheckRow.claimed_by) == worker,
             )
-            .values(claimed_by=None, claimed_until=None)
+            .values(claimed_by=None, claimed_until=None),
+            {"ids": list(question_ids)},
         )
 
 

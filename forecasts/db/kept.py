@@ -3,20 +3,33 @@
 :func:`keep_scores` is the one write path: :meth:`Store.record` calls it for every
 resolution, correction and forecast on a resolved question, so the kept rows commit (or
 roll back) with the event that changed them. A caller that writes many questions in one
-transaction (savepoint per question) calls it once per question inside its savepoint.
+transaction calls :func:`keep_scores_many` once for all of them, inside the savepoint that
+holds their resolutions.
 The scores themselves are computed by :mod:`forecasts.records.kept` from the same raw rows
 the compute path reads.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Select,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Session
 
+from .id_lists import in_ids
 from .ledger_append import CHAIN_KEY, LedgerChain
 from .record_rows import RecordRows, read_rows_on
 from .tables import (
@@ -25,7 +38,6 @@ from .tables import (
     KeptScoreRow,
     KeptStateRow,
     LedgerHeadRow,
-    ResolutionRow,
 )
 
 __all__ = [
@@ -33,6 +45,7 @@ __all__ = [
     "complete_kept",
     "compute_kept",
     "keep_scores",
+    "keep_scores_many",
     "kept_complete",
     "rebuild_on",
     "write_all_kept",
@@ -42,37 +55,43 @@ FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 """The ``as_of`` of kept scores: every resolution and correction recorded counts."""
 
 _CHUNK = 2000
+_IDS_CHUNK = 500  # questions per IN list: well under every driver's limit on parameters
 
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _effective(conn: Connection, question_id: str | None) -> dict[str, datetime]:
+@functools.cache
+def _corrected(some: bool, dialect: str) -> Select[Any]:
+    # Built once, so SQLAlchemy reuses its compiled form.
+    c = CorrectionRow.__table__.c  # type: ignore[attr-defined]
+    query = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
+    return query.where(in_ids(c.question_id, dialect)) if some else query
+
+
+def _effective(
+    conn: Connection, rows: RecordRows, question_ids: Sequence[str] | None
+) -> dict[str, datetime]:
     """When each question's current outcome took effect: its resolution or newest correction."""
-    r, c = ResolutionRow.__table__.c, CorrectionRow.__table__.c  # type: ignore[attr-defined]
-    resolved = select(r.question_id, r.resolved_at)
-    corrected = select(c.question_id, func.max(c.corrected_at)).group_by(c.question_id)
-    if question_id is not None:
-        resolved = resolved.where(r.question_id == question_id)
-        corrected = corrected.where(c.question_id == question_id)
-    found = {qid: _aware(at) for qid, at in conn.execute(resolved)}
-    for qid, at in conn.execute(corrected):
+    found = {qid: resolved_at for qid, (_, _, resolved_at) in rows.outcomes.items()}
+    params = {} if question_ids is None else {"ids": list(question_ids)}
+    for qid, at in conn.execute(_corrected(question_ids is not None, conn.dialect.name), params):
         if qid in found and at is not None:
             found[qid] = max(found[qid], _aware(at))
     return found
 
 
 def compute_kept(
-    conn: Connection, question_id: str | None = None
+    conn: Connection, question_ids: Sequence[str] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(kept question rows, kept score rows) recomputed from the raw rows (one question's,
-    or every question's)."""
-    from forecasts.records.kept import score_rows
-    from forecasts.records.loader import record_data_from_rows
+    """(kept question rows, kept score rows) recomputed from the raw rows (those of
+    ``question_ids``, or every question's).
 
-    rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_id=question_id)
-    effective = _effective(conn, question_id)
+    Every figure is per question, so computing many questions together gives each the rows
+    it would get alone."""
+    rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_ids=question_ids)
+    effective = _effective(conn, rows, question_ids)
     closes = {q[0]: q[5] for q in rows.questions}
     questions = [
         {
@@ -85,15 +104,32 @@ def compute_kept(
         for qid, (outcome, value, resolved_at) in sorted(rows.outcomes.items())
         if qid in closes
     ]
-    if not questions:
-        return [], []
+    if not questions or not (rows.binary or rows.others):
+        return questions, []  # no forecast, no score: the scoring code need not even load
+    from forecasts.records.kept import score_rows
+    from forecasts.records.loader import record_data_from_rows
+
     scores = score_rows(record_data_from_rows(rows, as_of=FAR_FUTURE))
     return questions, scores
 
 
+@functools.cache
+def _deletes(dialect: str) -> tuple[Executable, Executable]:
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    return (
+        delete(ks).where(in_ids(ks.c.question_id, dialect)),
+        delete(kq).where(in_ids(kq.c.question_id, dialect)),
+    )
+
+
 def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     for start in range(0, len(rows), _CHUNK):
-        conn.execute(insert(table), list(rows[start : start + _CHUNK]))
+        conn.execute(_inserter(table), list(rows[start : start + _CHUNK]))
+
+
+@functools.cache
+def _inserter(table: Any) -> Executable:
+    return insert(table)
 
 
 def _stamped(
@@ -101,6 +137,8 @@ def _stamped(
 ) -> list[dict[str, Any]]:
     """Each row marked with the ledger sequence it was written at (the head, or where an
     open batch's chain stands: its head row moves only when the batch closes)."""
+    if not scores:
+        return []
     if seq is None:
         head = LedgerHeadRow.__table__  # type: ignore[attr-defined]
         seq = conn.execute(select(head.c.seq).where(head.c.id == 1)).scalar() or 0
@@ -109,15 +147,23 @@ def _stamped(
 
 def keep_scores(session: Session, question_id: str) -> None:
     """Rewrite ``question_id``'s kept question and score rows in ``session``'s transaction."""
+    keep_scores_many(session, [question_id])
+
+
+def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
+    """:func:`keep_scores` for many questions, with a few statements per chunk of them."""
     session.flush()
     conn = session.connection()
-    questions, scores = compute_kept(conn, question_id)
-    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
-    conn.execute(delete(ks).where(ks.c.question_id == question_id))
-    conn.execute(delete(kq).where(kq.c.question_id == question_id))
-    _insert(conn, kq, questions)
     chain = session.info.get(CHAIN_KEY)
-    _insert(conn, ks, _stamped(conn, scores, chain.seq if isinstance(chain, LedgerChain) else None))
+    seq = chain.seq if isinstance(chain, LedgerChain) else None
+    kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(question_ids), _IDS_CHUNK):
+        ids = list(question_ids[start : start + _IDS_CHUNK])
+        questions, scores = compute_kept(conn, ids)
+        for statement in _deletes(conn.dialect.name):
+            conn.execute(statement, {"ids": ids})
+        _insert(conn, kq, questions)
+        _insert(conn, ks, _stamped(conn, scores, seq))
 
 
 def write_all_kept(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, insert, select, update
+from sqlalchemy import Connection, Executable, Insert, Table, bindparam, insert, select, update
 
 from forecasts.errors import OperationError
 from forecasts.timeutils import as_utc
@@ -58,6 +58,17 @@ def _insert_events() -> Insert:
     return insert(_table(LedgerEventRow))
 
 
+@functools.cache
+def _open_statements() -> tuple[Executable, Executable, Executable]:
+    head = _table(LedgerHeadRow)
+    events = _table(LedgerEventRow)
+    return (
+        update(head).where(head.c.id == 1).values(id=1),
+        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(),
+        select(events.c.recorded_at).where(events.c.seq == bindparam("seq")),
+    )
+
+
 @dataclass
 class LedgerChain:
     """Many appends in one transaction: the head is locked and read once, events are kept
@@ -78,16 +89,13 @@ class LedgerChain:
         """Lock the head and read where the chain stands."""
         # Touch the head row first: that takes a row lock on PostgreSQL and the write lock on
         # SQLite, so appends are serialised and the time read below is the latest one.
-        head = _table(LedgerHeadRow)
-        events = _table(LedgerEventRow)
-        connection.execute(update(head).where(head.c.id == 1).values(id=1))
-        current = connection.execute(
-            select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
-        ).first()
+        touch, read, last_time = _open_statements()
+        connection.execute(touch)
+        current = connection.execute(read).first()
         if current is None:
             raise OperationError("ledger head row is missing; run `forecasts init`")
         seq = int(current[0])
-        last = connection.execute(select(events.c.recorded_at).where(events.c.seq == seq)).scalar()
+        last = connection.execute(last_time, {"seq": seq}).scalar()
         return cls(seq, str(current[1]), None if last is None else as_utc(last), seq)
 
     def append(

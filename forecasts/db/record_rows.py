@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, Text, cast, select
+from sqlalchemy import Connection, Select, Table, Text, cast, select
 
+from .id_lists import in_ids
 from .tables import CorrectionRow, ForecasterRow, ForecastRow, QuestionRow, ResolutionRow
 
 if TYPE_CHECKING:
@@ -45,19 +47,15 @@ class RecordRows:
 
 
 def _outcomes(
-    conn: Connection, as_of: datetime, question_id: str | None = None
+    conn: Connection, as_of: datetime, question_ids: Sequence[str] | None = None
 ) -> dict[str, tuple[str, float | None, datetime]]:
-    r, c = _c(ResolutionRow), _c(CorrectionRow)
+    statements = _statements(question_ids is not None, conn.dialect.name)
+    params = {} if question_ids is None else {"ids": list(question_ids)}
     found: dict[str, tuple[str, float | None, datetime]] = {}
-    resolutions = select(r.question_id, r.outcome, r.value, r.resolved_at)
-    corrections = select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
-    if question_id is not None:
-        resolutions = resolutions.where(r.question_id == question_id)
-        corrections = corrections.where(c.question_id == question_id)
-    for qid, outcome, value, resolved_at in conn.execute(resolutions):
+    for qid, outcome, value, resolved_at in conn.execute(statements.resolutions, params):
         if _aware(resolved_at) <= as_of:
             found[qid] = (outcome, value, _aware(resolved_at))
-    for qid, outcome, value, corrected_at in conn.execute(corrections):
+    for qid, outcome, value, corrected_at in conn.execute(statements.corrections, params):
         if qid in found and _aware(corrected_at) <= as_of:
             found[qid] = (outcome, value, found[qid][2])
     return found
@@ -74,22 +72,55 @@ def read_rows_on(
     *,
     as_of: datetime,
     forecaster: str | None = None,
-    question_id: str | None = None,
+    question_ids: Sequence[str] | None = None,
 ) -> RecordRows:
     """:func:`read_record_rows` on an open connection (a writer's transaction included),
-    optionally only one question's rows."""
-    fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
-    people = [(h, n) for h, n in conn.execute(select(pc.handle, pc.name).order_by(pc.handle))]
-    question_query = select(
-        qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
-    ).order_by(qc.id)
-    if question_id is not None:
-        question_query = question_query.where(qc.id == question_id)
+    optionally only the rows of some questions (then ``people`` is empty when they have no
+    forecast)."""
+    statements = _statements(question_ids is not None, conn.dialect.name)
+    params: dict[str, Any] = {} if question_ids is None else {"ids": list(question_ids)}
     questions = [
         (qid, title, kind, opts, _aware(opens), _aware(closes), tags)
-        for qid, title, kind, opts, opens, closes, tags in conn.execute(question_query)
+        for qid, title, kind, opts, opens, closes, tags in conn.execute(
+            statements.questions, params
+        )
     ]
-    outcomes = _outcomes(conn, as_of, question_id)
+    outcomes = _outcomes(conn, as_of, question_ids)
+    binary, other = statements.binary, statements.other
+    if forecaster is not None:
+        fc = _c(ForecastRow)
+        binary = binary.where(fc.forecaster == forecaster)
+        other = other.where(fc.forecaster == forecaster)
+    binary_rows = conn.execute(binary, params).all()
+    other_rows = conn.execute(other, params).all()
+    people: list[tuple[str, str]] = []
+    if question_ids is None or binary_rows or other_rows:  # some questions, no forecast: no one
+        people = [(h, n) for h, n in conn.execute(statements.people)]
+    return RecordRows(people, questions, outcomes, binary_rows, other_rows)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    people: Select[Any]
+    questions: Select[Any]
+    resolutions: Select[Any]
+    corrections: Select[Any]
+    binary: Select[Any]
+    other: Select[Any]
+
+
+@functools.cache
+def _statements(some: bool, dialect: str) -> _Statements:
+    """The queries, built once (SQLAlchemy then reuses their compiled forms); with ``some``
+    they read only the questions in the ``ids`` parameter."""
+    fc, pc, qc = _c(ForecastRow), _c(ForecasterRow), _c(QuestionRow)
+    r, c = _c(ResolutionRow), _c(CorrectionRow)
+    order = (fc.made_at, fc.recorded_at, fc.id)
+    questions = select(
+        qc.id, qc.title, qc.kind, qc.options, qc.opens_at, qc.closes_at, qc.tags
+    ).order_by(qc.id)
+    resolutions = select(r.question_id, r.outcome, r.value, r.resolved_at)
+    corrections = select(c.question_id, c.outcome, c.value, c.corrected_at).order_by(c.id)
     binary = select(fc.question_id, fc.forecaster, fc.made_at, fc.probability)
     binary = binary.add_columns(cast(fc.verbal, Text), fc.recorded_at).where(
         fc.probability.is_not(None)
@@ -102,16 +133,20 @@ def read_rows_on(
         cast(fc.distribution, Text),
         fc.recorded_at,
     ).where(fc.probability.is_(None))
-    if forecaster is not None:
-        binary = binary.where(fc.forecaster == forecaster)
-        other = other.where(fc.forecaster == forecaster)
-    if question_id is not None:
-        binary = binary.where(fc.question_id == question_id)
-        other = other.where(fc.question_id == question_id)
-    order = (fc.made_at, fc.recorded_at, fc.id)
-    binary_rows = conn.execute(binary.order_by(*order)).all()
-    other_rows = conn.execute(other.order_by(*order)).all()
-    return RecordRows(people, questions, outcomes, binary_rows, other_rows)
+    if some:
+        questions = questions.where(in_ids(qc.id, dialect))
+        resolutions = resolutions.where(in_ids(r.question_id, dialect))
+        corrections = corrections.where(in_ids(c.question_id, dialect))
+        binary = binary.where(in_ids(fc.question_id, dialect))
+        other = other.where(in_ids(fc.question_id, dialect))
+    return _Statements(
+        people=select(pc.handle, pc.name).order_by(pc.handle),
+        questions=questions,
+        resolutions=resolutions,
+        corrections=corrections,
+        binary=binary.order_by(*order),
+        other=other.order_by(*order),
+    )
 
 
 def read_origins(store: Store, forecaster: str) -> list[tuple[str, dict[str, Any]]]:

@@ -24,6 +24,7 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
+from .id_lists import in_ids
 from .kept import complete_kept, keep_scores
 from .ledger_append import CHAIN_KEY, LedgerChain, append_event
 from .migrate import migrate, needs_migration
@@ -43,6 +44,7 @@ __all__ = ["CHAIN_KEY", "LedgerHead", "Record", "Store", "open_store", "read_for
 
 Record = Forecaster | Question | Forecast | Resolution | Correction
 _FORECAST: Table = getattr(ForecastRow, "__table__")  # noqa: B009  (set by SQLModel)
+_QUESTION: Table = getattr(QuestionRow, "__table__")  # noqa: B009
 _HEAD: Table = getattr(LedgerHeadRow, "__table__")  # noqa: B009
 _HEAD_VERSION = core_select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
 
@@ -289,13 +291,15 @@ class Store:
 
     def questions(self, *, ids: Sequence[str] | None = None) -> list[Question]:
         """All questions (or those with ``ids``), by closing time."""
+        # Plain rows, not ORM objects: a sweep loads every claimed question.
+        c = _QUESTION.c
+        query = core_select(_QUESTION)
+        dialect = self.engine.dialect.name
+        if ids is not None:
+            query = query.where(in_ids(c.id, dialect))
+        params = {} if ids is None else {"ids": list(ids)}
         with self.reading() as session:
-            query = select(QuestionRow)
-            if ids is not None:
-                query = query.where(col(QuestionRow.id).in_(list(ids)))
-            rows = session.exec(
-                query.order_by(col(QuestionRow.closes_at), col(QuestionRow.id))
-            ).all()
+            rows = session.connection().execute(query.order_by(c.closes_at, c.id), params).all()
             return [Question.model_validate(convert.question_fields(r)) for r in rows]
 
     def forecasts(

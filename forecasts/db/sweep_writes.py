@@ -1,11 +1,12 @@
-"""The sweep's writes, in batches: many questions in one transaction, one savepoint each.
+"""The sweep's writes, in batches: many questions in one transaction, a few statements each.
 
 A sweep hands over the questions whose checks are done; :func:`write_batch` locks the ledger
-head once, checks which claims are still held (one statement), and writes each question
-through :func:`write_question` inside its own savepoint. A question whose write fails (a
-constraint, a trigger, a bug) is rolled back to its savepoint alone, and the ledger chain
-forgets its events: the others commit. Events are kept by a :class:`LedgerChain` and inserted
-per question in one statement; the head row is written once per batch.
+head once, checks which claims are still held (one statement), and writes them all through
+:func:`write_questions` in one savepoint: one multi-row statement per table (resolutions,
+evidence, ledger events, check rows, attempts, kept scores). If that fails (a constraint, a
+trigger, a bug), the savepoint is undone, the ledger chain forgets its events, and each
+question is written again in a savepoint of its own: only the failing ones are lost. The
+head row is written once per batch.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ from forecasts.domain import CheckState, Resolution
 
 from . import convert
 from .evidence import StoredEvidence, evidence_data, evidence_values
-from .kept import keep_scores
+from .id_lists import in_ids
+from .kept import keep_scores_many
+from .ledger_append import LedgerChain
 from .store import Store
 from .tables import EvidenceRow, ResolutionAttemptRow, ResolutionCheckRow, ResolutionRow
 
-__all__ = ["AttemptWrite", "ResolutionWrite", "SweepWrite", "write_batch", "write_question"]
+__all__ = ["AttemptWrite", "ResolutionWrite", "SweepWrite", "write_batch", "write_questions"]
 
 _MAX_ERROR = 500
+_REVIEW = CheckState.NEEDS_REVIEW.value
 
 
 @dataclass(frozen=True)
@@ -110,71 +114,81 @@ def _statements() -> _Statements:
 
 def _owned(session: Session, question_ids: Sequence[str], worker: str) -> set[str]:
     """The questions still claimed by ``worker`` and pending, their check rows locked."""
+    connection = session.connection()
+    params = {"ids": list(question_ids), "worker": worker}
+    return {row[0] for row in connection.execute(_owned_query(connection.dialect.name), params)}
+
+
+@functools.cache
+def _owned_query(dialect: str) -> Executable:
     check = _table(ResolutionCheckRow)
-    rows = session.connection().execute(
+    return (
         select(check.c.question_id)
         .where(
-            check.c.question_id.in_(list(question_ids)),
-            check.c.claimed_by == worker,
+            in_ids(check.c.question_id, dialect),
+            check.c.claimed_by == bindparam("worker"),
             check.c.state == CheckState.PENDING.value,
         )
         .with_for_update()
     )
-    return {row[0] for row in rows}
 
 
-def _resolve(store: Store, session: Session, write: ResolutionWrite, as_of: datetime) -> None:
-    resolution = write.resolution
-    connection = session.connection()
-    statements = _statements()
-    connection.execute(statements.resolution, [convert.resolution_values(resolution)])
-    data = resolution.model_dump(mode="json")
-    store.append(session, "resolution.created", "resolution", write.question_id, data, as_of=as_of)
-    if not write.evidence:
-        return
-    ids = connection.execute(
-        statements.evidence, [evidence_values(item) for item in write.evidence]
-    ).scalars()
-    for item, evidence_id in zip(write.evidence, ids, strict=True):
-        data = evidence_data(item)
-        store.append(session, "evidence.created", "evidence", str(evidence_id), data, as_of=as_of)
+def _check_values(write: SweepWrite) -> tuple[str, str, str | None, datetime | None, str]:
+    """(which check update, state, error, next check, attempt result) of one question."""
+    if isinstance(write, ResolutionWrite):
+        return "resolved", CheckState.RESOLVED.value, None, None, "resolved"
+    state, error, next_at = CheckState.PENDING.value, None, write.next_check_at
+    result, update_check = write.result, "checked"
+    if write.count_failure:
+        error, update_check = write.detail, "failed"
+    if write.needs_review:
+        state = result = _REVIEW
+    return update_check, state, error, next_at, result
 
 
-def write_question(
-    store: Store, session: Session, write: SweepWrite, *, worker: str, as_of: datetime
+def write_questions(
+    store: Store, session: Session, writes: Sequence[SweepWrite], *, worker: str, as_of: datetime
 ) -> None:
-    """Everything one question's check writes (its claim already checked and locked).
+    """Everything the checks of ``writes`` write (their claims already checked and locked),
+    a few statements per table whatever their number.
 
-    Runs inside the question's savepoint: whatever it raises undoes this question only.
-    Anything else that must commit with a question's resolution (its kept score rows) is
-    written from here, so it shares that savepoint.
+    Runs inside one savepoint: whatever it raises undoes all of ``writes``. Anything else
+    that must commit with a question's resolution (its kept score rows) is written from here,
+    so it shares that savepoint. Each question's events stay together, in ``writes`` order.
     """
     statements = _statements()
-    qid = write.question_id
-    if isinstance(write, ResolutionWrite):
-        _resolve(store, session, write, as_of)
-        keep_scores(session, qid)
-        state, error, next_at = CheckState.RESOLVED.value, None, None
-        result, update_check = "resolved", statements.resolved
-    else:
-        state, error, next_at = CheckState.PENDING.value, None, write.next_check_at
-        result, update_check = write.result, statements.checked
-        if write.count_failure:
-            error, update_check = write.detail, statements.failed
-        if write.needs_review:
-            state = result = CheckState.NEEDS_REVIEW.value
+    connection = session.connection()
+    resolved = [w for w in writes if isinstance(w, ResolutionWrite)]
+    evidence_ids: list[int] = []
+    if resolved:
+        connection.execute(
+            statements.resolution, [convert.resolution_values(w.resolution) for w in resolved]
+        )
+        items = [item for w in resolved for item in w.evidence]
+        if items:
+            rows = connection.execute(statements.evidence, [evidence_values(i) for i in items])
+            evidence_ids = list(rows.scalars())
+    ids = iter(evidence_ids)
+    checks: dict[str, list[dict[str, Any]]] = {}
+    attempts: list[dict[str, Any]] = []
+    for write in writes:
+        qid = write.question_id
+        if isinstance(write, ResolutionWrite):
+            data = write.resolution.model_dump(mode="json")
+            store.append(session, "resolution.created", "resolution", qid, data, as_of=as_of)
+            for item in write.evidence:
+                entity_id = str(next(ids))
+                data = evidence_data(item)
+                store.append(session, "evidence.created", "evidence", entity_id, data, as_of=as_of)
+        elif write.needs_review:
             # The question leaves the sweep until someone resolves it: ledgered, so an edit
             # that parks a question (or puts it back) shows in `verify`.
-            data = {"question_id": qid, "state": state, "reason": write.detail}
+            data = {"question_id": qid, "state": _REVIEW, "reason": write.detail}
             store.append(session, "check.needs_review", "check", qid, data, as_of=as_of)
-    connection = session.connection()
-    connection.execute(
-        update_check,
-        {"b_question": qid, "b_at": as_of, "b_error": error, "b_next": next_at, "b_state": state},
-    )
-    connection.execute(
-        statements.attempt,
-        [
+        name, state, error, next_at, result = _check_values(write)
+        check = {"b_question": qid, "b_at": as_of, "b_error": error, "b_next": next_at}
+        checks.setdefault(name, []).append({**check, "b_state": state})
+        attempts.append(
             {
                 "question_id": qid,
                 "attempted_at": as_of,
@@ -183,40 +197,57 @@ def write_question(
                 "next_check_at": next_at,
                 "worker": worker,
             }
-        ],
-    )
+        )
+    if resolved:
+        keep_scores_many(session, [w.question_id for w in resolved])
+    for name, params in checks.items():
+        connection.execute(getattr(statements, name), params)
+    connection.execute(statements.attempt, attempts)
 
 
 def write_batch(
     store: Store, writes: Sequence[SweepWrite], *, worker: str, as_of: datetime
 ) -> list[bool | str]:
-    """Write every question of ``writes`` in one transaction, each in its own savepoint.
+    """Write every question of ``writes`` in one transaction; one failure loses no other.
 
+    All of them are written in one savepoint first; if that fails, that savepoint is undone
+    and each question is written again in its own savepoint, so only the failing ones are lost.
     Per write, in order: True (written), False (nothing written: the claim was lost, or the
     question left the sweep, e.g. resolved by hand) or the error that undid its savepoint.
     """
     if not writes:
         return []
-    outcomes: list[bool | str] = []
     with store.transaction() as session, store.chained(session) as chain:
         # The head first (as every ledgered write takes it), then the check rows: no
         # lock-order cycle with a manual resolution, which locks the head, then the check row.
         owned = _owned(session, [w.question_id for w in writes], worker)
-        for write in writes:
-            if write.question_id not in owned:
-                outcomes.append(False)
-                continue
-            mark = chain.mark()
-            try:
-                with session.begin_nested():
-                    write_question(store, session, write, worker=worker, as_of=as_of)
-                    chain.flush(session.connection())
-            except Exception as exc:  # this question alone; the batch goes on
-                chain.restore(mark)
-                outcomes.append(_error(exc))
-            else:
-                outcomes.append(True)
-    return outcomes
+        mine = [w for w in writes if w.question_id in owned]
+        done: dict[str, bool | str] = dict.fromkeys(owned, True)
+        if mine and _written(store, session, chain, mine, worker, as_of) is not None:
+            for write in mine:
+                error = _written(store, session, chain, [write], worker, as_of)
+                done[write.question_id] = True if error is None else error
+    return [done.get(w.question_id, False) for w in writes]
+
+
+def _written(
+    store: Store,
+    session: Session,
+    chain: LedgerChain,
+    writes: Sequence[SweepWrite],
+    worker: str,
+    as_of: datetime,
+) -> str | None:
+    """Write ``writes`` in one savepoint; None, or the error that undid it (and their events)."""
+    mark = chain.mark()
+    try:
+        with session.begin_nested():
+            write_questions(store, session, writes, worker=worker, as_of=as_of)
+            chain.flush(session.connection())
+    except Exception as exc:  # these questions alone; the batch goes on
+        chain.restore(mark)
+        return _error(exc)
+    return None
 
 
 def _error(exc: Exception) -> str:

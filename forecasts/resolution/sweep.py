@@ -3,8 +3,9 @@
 A short loop over three parts: :mod:`.plan` (the spec parsed once), ``sources.resolve_many``
 (every distinct request fetched once, paged, each question handed back as soon as its own
 requests finish) and :mod:`.policy` (when to look again). Judged questions are written
-through ``forecasts.db.sweep_writes`` in batches: one transaction per batch, one savepoint per
-question (its resolution, evidence, ledger events and attempt together, or nothing of it). A
+through ``forecasts.db.sweep_writes`` in batches: one transaction per batch, a few multi-row
+statements for all of it, and, only if that fails, one savepoint per question (its resolution,
+evidence, ledger events and attempt together, or nothing of it). A
 batch is written whenever the fetcher would wait, or when it is full or old, so a slow source
 delays only the questions that read it.
 
@@ -193,7 +194,7 @@ class _Sweep:
             self.progress(len(self.summary.results), self.claimed)
 
     def flush(self) -> None:
-        """Write every judged question, in one transaction with a savepoint each."""
+        """Write every judged question in one transaction (one failure loses no other)."""
         if not self.queue:
             return
         queued, self.queue = self.queue, []

@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -41,11 +41,20 @@ def http_url(value: str) -> str:
     scheme, sep, rest = text.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
         raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+    problem = _url_problem(text)
+    if problem is not None:  # e.g. http://0177.0.0.1/: refused now, not at fetch time
+        raise ValueError(f"not a valid URL ({problem}): {value!r}")
+    return text
+
+
+@lru_cache(maxsize=16384)
+def _url_problem(text: str) -> str | None:
+    # Kept per URL: the questions of a sweep are parsed again on every sweep.
     try:
         httpx.URL(text)
-    except httpx.InvalidURL as error:  # e.g. http://0177.0.0.1/: refused now, not at fetch time
-        raise ValueError(f"not a valid URL ({error}): {value!r}") from None
-    return text
+    except httpx.InvalidURL as error:
+        return str(error)
+    return None
 
 
 def response_for(responses: Mapping[str, Evidence], request: FetchRequest) -> Evidence:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,6 +19,12 @@ from ._common import http_url, load_json, response_for, to_float
 __all__ = ["HttpJsonSource", "HttpJsonSpec"]
 
 Pick = Literal["first", "last", "max", "min", "sum"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _query(path: str) -> jsonpath_rfc9535.JSONPathQuery:
+    """A compiled JSONPath (compiled queries are immutable; many questions share a path)."""
+    return jsonpath_rfc9535.compile(path)
 
 
 class HttpJsonSpec(SourceSpec):
@@ -39,7 +46,7 @@ class HttpJsonSpec(SourceSpec):
     @classmethod
     def _check_path(cls, value: str) -> str:
         try:
-            jsonpath_rfc9535.compile(value)
+            _query(value)
         except jsonpath_rfc9535.JSONPathError as error:
             raise ValueError(f"not a valid RFC 9535 JSONPath: {error}") from None
         return value
@@ -59,6 +66,13 @@ class HttpJsonSpec(SourceSpec):
         return self
 
 
+@functools.lru_cache(maxsize=4096)
+def _request(url: str, headers: tuple[tuple[str, str], ...]) -> FetchRequest:
+    # One (frozen) request per URL and headers: the questions that read the same URL share
+    # it, and its key is worked out once.
+    return FetchRequest(url=url, headers=headers + (("Accept", "application/json"),))
+
+
 def _text(value: Any, *, url: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -74,8 +88,7 @@ class HttpJsonSource(Source[HttpJsonSpec]):
     spec_model: ClassVar[type[SourceSpec]] = HttpJsonSpec
 
     def _request(self, spec: HttpJsonSpec) -> FetchRequest:
-        headers = tuple(sorted(spec.headers.items())) + (("Accept", "application/json"),)
-        return FetchRequest(url=spec.url, headers=headers)
+        return _request(spec.url, tuple(sorted(spec.headers.items())))
 
     def requests(self, spec: HttpJsonSpec, *, as_of: datetime) -> list[FetchRequest]:
         return [self._request(spec)]
@@ -85,7 +98,7 @@ class HttpJsonSource(Source[HttpJsonSpec]):
     ) -> Observation:
         evidence = response_for(responses, self._request(spec))
         document = load_json(evidence)
-        matches = [node.value for node in jsonpath_rfc9535.find(spec.path, document)]
+        matches = [node.value for node in _query(spec.path).find(document)]
         url = evidence.url
         if not matches:
             raise PermanentSourceError(f"JSONPath {spec.path!r} matched nothing in {url}")

@@ -13,14 +13,15 @@ from sqlalchemy import text
 
 from forecasts.db.checks import check_statuses, claim_due
 from forecasts.db.evidence import StoredEvidence, evidence_of
+from forecasts.db.scores import check_kept
 from forecasts.db.store import Store
 from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, write_batch
 from forecasts.db.verify import verify_store
 from forecasts.domain import Resolution, ResolutionMethod
 from forecasts.resolution.sweep import RetryPolicy, SweepSummary, run_sweep
-from forecasts.services import add_question
+from forecasts.services import add_forecast, add_forecaster, add_question
 from sources import Fetcher, HttpPolicy, load_sources, make_client
-from tests.factories import make_question
+from tests.factories import make_forecast_input, make_forecaster, make_question
 from tests.forecasts.resolution.conftest import Route, Server
 
 AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
@@ -232,3 +233,41 @@ def test_a_resolution_is_committed_while_another_questions_fetch_is_still_in_fli
         client.close()
     assert [r.result for r in summaries[0].results] == ["resolved", "resolved"]
     assert store.resolution("SLOW") is not None
+
+
+def test_after_a_failed_batch_the_others_get_the_kept_scores_a_rebuild_would_give(
+    store: Store, server: Server
+) -> None:
+    # The batch is written in one savepoint first; the refused question makes it fail, so
+    # each question is written again alone. The kept scores of those written must be the
+    # ones recomputed from the raw rows, and the refused question must have none.
+    ids = ["Q00", "Q01", BAD, "Q03"]
+    _add(store, server, ids)
+    summer = datetime(2026, 6, 1, tzinfo=UTC)
+    for handle in ("alice", "bob"):
+        add_forecaster(store, make_forecaster(handle), as_of=summer)
+    for i, qid in enumerate(ids):
+        add_forecast(store, make_forecast_input(qid, "alice", p=0.6), as_of=summer)
+        add_forecast(store, make_forecast_input(qid, "bob", p=0.1 + 0.2 * i), as_of=summer)
+    _refuse_resolution_of(store, BAD)
+    claim_due(
+        store, worker="w1", as_of=AS_OF, now=datetime.now(UTC), lease=timedelta(minutes=5), limit=9
+    )
+    writes = [_write(qid, f'{{"v": {i}}}'.encode()) for i, qid in enumerate(ids)]
+
+    outcomes = write_batch(store, writes, worker="w1", as_of=AS_OF)
+
+    assert outcomes[0] is True and outcomes[1] is True and outcomes[3] is True
+    assert isinstance(outcomes[2], str) and "injected failure" in outcomes[2]
+    with store.reading() as session:
+        conn = session.connection()
+        assert check_kept(conn) == []
+        kept = conn.execute(text("SELECT question_id, forecaster, brier FROM kept_score")).all()
+    assert {(q, f) for q, f, _ in kept} == {
+        (q, f) for q in ids if q != BAD for f in ("alice", "bob")
+    }
+    # bob said 0.1 + 0.2 i on a question that resolved yes
+    briers = {(q, f): b for q, f, b in kept}
+    assert abs(briers[("Q03", "bob")] - (1 - 0.7) ** 2) < 1e-9
+    report = verify_store(store)
+    assert report.ok, report.problems[:5]
