@@ -86,14 +86,21 @@ def pav_blocks(
             break
         if n_pool * 64 < w.size and w.size < 100_000:
             return _stack_pav(w, s, starts)
-        keep = np.empty(w.size, dtype=bool)
-        keep[0] = True
-        np.logical_not(pool, out=keep[1:])
-        idx = np.flatnonzero(keep)
-        w = np.add.reduceat(w, idx)
-        s = np.add.reduceat(s, idx)
+        idx, w, s = _pool(pool, w, s)
         starts = starts[idx]
     return starts, w, s
+
+
+def _pool(
+    pool: NDArray[np.bool_], w: NDArray[np.float64], s: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
+    """Merge each block into its left neighbour where ``pool`` (one shorter than ``w``)
+    says so: the first kept block of each run, and the runs' weights and sums."""
+    keep = np.empty(w.size, dtype=bool)
+    keep[0] = True
+    np.logical_not(pool, out=keep[1:])
+    idx = np.flatnonzero(keep)
+    return idx, np.add.reduceat(w, idx), np.add.reduceat(s, idx)
 
 
 def cep_per_group(counts: NDArray[np.float64], sums: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -128,12 +135,7 @@ def cep_per_group_rows(
         pool = (mean[:-1] >= mean[1:]) & (row[:-1] == row[1:])
         if not pool.any():
             break
-        keep = np.empty(w.size, dtype=bool)
-        keep[0] = True
-        np.logical_not(pool, out=keep[1:])
-        idx = np.flatnonzero(keep)
-        w = np.add.reduceat(w, idx)
-        s = np.add.reduceat(s, idx)
+        idx, w, s = _pool(pool, w, s)
         starts, row = starts[idx], row[idx]
     fitted = np.repeat(s / w, np.diff(starts, append=n_rows * n_groups)).reshape(n_rows, n_groups)
     mean = s / w
