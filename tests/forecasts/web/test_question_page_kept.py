@@ -154,6 +154,16 @@ def _other_question(store: Store) -> str:
     return question.id
 
 
+def _resolve_no(store: Store, question_id: str) -> None:
+    now = utc_now()
+    add_resolution(
+        store,
+        Resolution(question_id=question_id, outcome="no", resolved_at=now, method="manual",
+                   by="bob", note="dry"),
+        as_of=now,
+    )  # fmt: skip
+
+
 def test_the_ledger_tells_which_questions_changed_since_a_head(web: tuple[Store, str]) -> None:
     store, _ = web
     question_id, opens = _question(store, closed=True)
@@ -163,12 +173,7 @@ def test_the_ledger_tells_which_questions_changed_since_a_head(web: tuple[Store,
     assert questions_touched(store, before, store.head_version()) == {question_id, other}
     middle = store.head_version()
     assert questions_touched(store, middle, middle) == set()
-    add_resolution(
-        store,
-        Resolution(question_id=other, outcome="no", resolved_at=utc_now(), method="manual",
-                   by="bob", note="dry"),
-        as_of=utc_now(),
-    )  # fmt: skip
+    _resolve_no(store, other)
     assert questions_touched(store, middle, store.head_version()) == {other}
     # A head this ledger never had (another database at the same address): unknown.
     seq = middle.split(":")[0]
@@ -195,12 +200,7 @@ def test_a_page_is_not_read_again_for_events_about_other_questions(
         path = f"/questions/{question_id}"
         first = client.get(path).text
         assert reads == [question_id]
-        add_resolution(
-            store,
-            Resolution(question_id=other, outcome="no", resolved_at=utc_now(), method="manual",
-                       by="bob", note="dry"),
-            as_of=utc_now(),
-        )  # fmt: skip
+        _resolve_no(store, other)
         assert client.get(path).text == first
         assert reads == [question_id]  # kept across the other question's resolution
 
