@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from forecasts.web.png import HEADLESS_FLAGS
+
 SAMPLE = """\
 questions:
   - id: S1
@@ -114,14 +116,7 @@ def _forecasts(*args: str) -> None:
 def _shoot(browser: str, profile: Path, url: str, png: Path, size: str, budget: int) -> None:
     command = [
         browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *HEADLESS_FLAGS,
         "--hide-scrollbars",
         f"--user-data-dir={profile}",
         f"--screenshot={png}",

@@ -9,7 +9,19 @@ from pathlib import Path
 
 from forecasts.errors import OperationError
 
-__all__ = ["find_chromium", "svg_to_png"]
+__all__ = ["HEADLESS_FLAGS", "find_chromium", "svg_to_png"]
+
+HEADLESS_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+"""Headless and quiet: no first-run, sync or update traffic that would leave the machine."""
 
 
 def find_chromium() -> str | None:
@@ -30,13 +42,7 @@ def svg_to_png(svg: Path, png: Path, *, width: int, height: int) -> None:
         result = subprocess.run(
             [
                 browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *HEADLESS_FLAGS,
                 "--hide-scrollbars",
                 f"--user-data-dir={profile}",
                 f"--screenshot={png.resolve()}",

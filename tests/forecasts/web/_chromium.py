@@ -8,21 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from forecasts.web.png import HEADLESS_FLAGS
+
 __all__ = ["CHROMIUM", "chromium_command", "chromium_or_skip"]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-# Headless, and quiet: no first-run, sync or update traffic that would leave loopback.
-_HEADLESS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
 
 def chromium_or_skip() -> str:
@@ -37,4 +27,4 @@ def chromium_or_skip() -> str:
 
 def chromium_command(browser: str, profile: Path, *extra: str) -> list[str]:
     """The command line for a headless run with its own profile, then ``extra``."""
-    return [browser, *_HEADLESS, f"--user-data-dir={profile}", *extra]
+    return [browser, *HEADLESS_FLAGS, f"--user-data-dir={profile}", *extra]
