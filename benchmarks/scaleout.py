@@ -53,6 +53,7 @@ CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 def _serve(delay: float, conn: Connection) -> None:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # as in resolution.py: no 40 ms delayed-ACK stall
 
         def do_GET(self) -> None:  # noqa: N802
             time.sleep(delay)

@@ -220,14 +220,20 @@ class _Run:
         if item.job.open == 0:
             self.ready.append(item.job)
 
-    def receive(self) -> None:
-        """Wait for the next finished request and move on every spec that waited for it."""
-        key = self.finished.get()
+    def receive(self, timeout: float | None = None) -> bool:
+        """Wait for the next finished request and move on every spec that waited for it.
+
+        False when ``timeout`` seconds passed with no request finished."""
+        try:
+            key = self.finished.get(timeout=timeout)
+        except queue.Empty:
+            return False
         self.results[key] = self.inflight.pop(key).result()
         for item in self.waiters.pop(key, []):
             item.waiting.discard(key)
             if not item.waiting and not item.done:
                 self._advance(item)
+        return True
 
     def close(self) -> None:
         if self.pool is not None:
@@ -267,7 +273,7 @@ def resolve_many(
     clock: Callable[[], datetime] | None = None,
     concurrency: int | None = None,
     cache: MutableMapping[str, Evidence | SourceError] | None = None,
-    idle: Callable[[], None] | None = None,
+    idle: Callable[[], float | None] | None = None,
 ) -> Iterator[tuple[K, BatchResult]]:
     """Fetch and parse every job; yield ``(key, result)`` as each job's requests finish.
 
@@ -278,7 +284,8 @@ def resolve_many(
     keys are not fetched again, and new answers are added to it. Jobs with no spec are yielded
     first. Every job is yielded exactly once. ``idle()`` is called whenever every finished job
     has been yielded and the next one must wait for a request still in flight (a caller that
-    batches its own work flushes it then, while the fetches go on).
+    batches its own work may flush it then, while the fetches go on). It returns how many
+    seconds it may wait before it wants to be called again (``None``: until a request ends).
     """
     run = _Run(
         fetcher,
@@ -302,8 +309,10 @@ def resolve_many(
                 yield job.key, _result(job, run.results)
             if not run.inflight:
                 return
+            timeout = None
             if idle is not None and run.finished.empty():
-                idle()
-            run.receive()
+                timeout = idle()
+            while not run.receive(timeout):
+                timeout = idle() if idle is not None else None
     finally:
         run.close()

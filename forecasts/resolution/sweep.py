@@ -152,15 +152,16 @@ class _Sweep:
             else:
                 fetching[plan.question.id] = plan
         jobs = {qid: plan.sources for qid, plan in fetching.items()}
-        # Whatever is judged is written when the fetcher would wait (so a question's
-        # resolution appears as soon as its own fetches end), or when the queue is full or old.
+        # Whatever is judged is written when the queue is full, or when its oldest question has
+        # waited write_after (also while the fetcher waits), so a resolution appears about that
+        # long after its own fetches end, and one transaction carries many questions.
         for qid, fetched in resolve_many(
             jobs,
             self.fetcher,
             as_of=self.as_of,
             clock=self.clock,
             cache=self.cache,
-            idle=self.flush,
+            idle=self._idle,
         ):
             self._settle(fetching[qid], self._judge, fetched)
         self.flush()
@@ -187,6 +188,16 @@ class _Sweep:
         full = len(self.queue) >= self.policy.write_batch
         if full or self.timer() - self.queued_at >= self.policy.write_after.total_seconds():
             self.flush()
+
+    def _idle(self) -> float | None:
+        """Flush a queue that is old enough; else say how long the fetcher may wait."""
+        if not self.queue:
+            return None
+        left = self.policy.write_after.total_seconds() - (self.timer() - self.queued_at)
+        if left > 0:
+            return left
+        self.flush()
+        return None
 
     def _done(self, result: QuestionResult) -> None:
         self.summary.results.append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -207,6 +208,32 @@ def test_a_job_is_yielded_as_soon_as_its_own_requests_finish(
     assert all(at < SLOW_S / 2 for key, at in order if key != "slow")
     assert order[-1][1] >= SLOW_S
 
+
+
+def test_idle_is_called_again_after_the_wait_it_asked_for(
+    server: _Server, fetcher: Fetcher
+) -> None:
+    # A caller batching its writes asks to be woken while a slow fetch is still in flight
+    # (to write what waited long enough), and is not woken when it asks for no timeout.
+    calls: list[tuple[float, int]] = []
+    yielded: list[str] = []
+    start = time.monotonic()
+
+    def idle() -> float | None:
+        calls.append((time.monotonic() - start, len(yielded)))
+        return 0.1 if sum(seen for _, seen in calls) < 3 else None
+
+    jobs = {"slow": [_json(server, "/slow")], "fast": [_json(server, "/n/1")]}
+    for key, _ in resolve_many(jobs, fetcher, as_of=AS_OF, idle=idle):
+        yielded.append(key)
+
+    assert yielded == ["fast", "slow"]
+    woken = [at for at, seen in calls if seen == 1]
+    # Three calls after "fast", 0.1 s apart; the third asked for no timeout, so the slow
+    # fetch's end is the only wake-up after it.
+    assert len(woken) == 3
+    assert all(b - a >= 0.09 for a, b in itertools.pairwise(woken))
+    assert woken[-1] < SLOW_S
 
 def test_errors_stay_with_their_job_and_name_the_source(server: _Server, fetcher: Fetcher) -> None:
     spec = PagedSpec(url=server.base + "/pages")
