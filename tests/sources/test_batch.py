@@ -209,7 +209,6 @@ def test_a_job_is_yielded_as_soon_as_its_own_requests_finish(
     assert order[-1][1] >= SLOW_S
 
 
-
 def test_idle_is_called_again_after_the_wait_it_asked_for(
     server: _Server, fetcher: Fetcher
 ) -> None:
@@ -234,6 +233,7 @@ def test_idle_is_called_again_after_the_wait_it_asked_for(
     assert len(woken) == 3
     assert all(b - a >= 0.09 for a, b in itertools.pairwise(woken))
     assert woken[-1] < SLOW_S
+
 
 def test_errors_stay_with_their_job_and_name_the_source(server: _Server, fetcher: Fetcher) -> None:
     spec = PagedSpec(url=server.base + "/pages")
