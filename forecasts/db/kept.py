@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from .bulk import insert_rows
 from .id_lists import in_ids
 from .ledger_append import CHAIN_KEY, LedgerChain
 from .record_rows import RecordRows, read_rows_on
@@ -124,12 +125,7 @@ def _deletes(dialect: str) -> tuple[Executable, Executable]:
 
 def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     for start in range(0, len(rows), _CHUNK):
-        conn.execute(_inserter(table), list(rows[start : start + _CHUNK]))
-
-
-@functools.cache
-def _inserter(table: Any) -> Executable:
-    return insert(table)
+        insert_rows(conn, table, rows[start : start + _CHUNK])
 
 
 def _stamped(

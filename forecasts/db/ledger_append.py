@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Insert, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Executable, Table, bindparam, select, update
 
 from forecasts.errors import OperationError
 from forecasts.timeutils import as_utc
 
+from .bulk import insert_rows
 from .chain_step import event_time, next_event
 from .tables import LedgerEventRow, LedgerHeadRow
 
@@ -50,12 +51,6 @@ def append_event(
     seq = chain.append(kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of)
     chain.close(connection)
     return seq
-
-
-@functools.cache
-def _insert_events() -> Insert:
-    # Built once, so SQLAlchemy reuses its compiled form.
-    return insert(_table(LedgerEventRow))
 
 
 @functools.cache
@@ -125,7 +120,7 @@ class LedgerChain:
     def flush(self, connection: Connection) -> None:
         """Insert the events appended since the last flush, in one statement."""
         if self.pending:
-            connection.execute(_insert_events(), self.pending)
+            insert_rows(connection, _table(LedgerEventRow), self.pending)
             self.pending = []
 
     def mark(self) -> tuple[int, str, datetime | None, int]:

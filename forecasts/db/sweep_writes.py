@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, insert, select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlmodel import Session
 
 from forecasts.domain import CheckState, Resolution
 
 from . import convert
+from .bulk import insert_rows, reserve_ids
 from .evidence import StoredEvidence, evidence_data, evidence_values
 from .id_lists import in_ids
 from .kept import keep_scores_many
@@ -74,18 +75,14 @@ class _Statements:
     """Statements built once: SQLAlchemy then reuses their cache keys and compiled forms,
     which is most of a small statement's cost."""
 
-    resolution: Executable
-    evidence: Executable
     resolved: Executable
     checked: Executable
     failed: Executable
-    attempt: Executable
 
 
 @functools.cache
 def _statements() -> _Statements:
     check = _table(ResolutionCheckRow)
-    evidence = _table(EvidenceRow)
 
     def check_update(**values: Any) -> Executable:
         return (
@@ -103,12 +100,9 @@ def _statements() -> _Statements:
         )
 
     return _Statements(
-        resolution=insert(_table(ResolutionRow)),
-        evidence=insert(evidence).returning(evidence.c.id, sort_by_parameter_order=True),
         resolved=check_update(attempts=check.c.attempts + 1),
         checked=check_update(attempts=0),
         failed=check_update(attempts=check.c.attempts + 1),
-        attempt=insert(_table(ResolutionAttemptRow)),
     )
 
 
@@ -161,13 +155,16 @@ def write_questions(
     resolved = [w for w in writes if isinstance(w, ResolutionWrite)]
     evidence_ids: list[int] = []
     if resolved:
-        connection.execute(
-            statements.resolution, [convert.resolution_values(w.resolution) for w in resolved]
-        )
+        resolutions = [convert.resolution_values(w.resolution) for w in resolved]
+        insert_rows(connection, _table(ResolutionRow), resolutions)
         items = [item for w in resolved for item in w.evidence]
-        if items:
-            rows = connection.execute(statements.evidence, [evidence_values(i) for i in items])
-            evidence_ids = list(rows.scalars())
+        # The resolutions above took SQLite's write lock, as reserve_ids requires.
+        evidence_ids = reserve_ids(connection, _table(EvidenceRow), len(items))
+        rows = [
+            {"id": id_, **evidence_values(item)}
+            for id_, item in zip(evidence_ids, items, strict=True)
+        ]
+        insert_rows(connection, _table(EvidenceRow), rows)
     ids = iter(evidence_ids)
     checks: dict[str, list[dict[str, Any]]] = {}
     attempts: list[dict[str, Any]] = []
@@ -202,7 +199,7 @@ def write_questions(
         keep_scores_many(session, [w.question_id for w in resolved])
     for name, params in checks.items():
         connection.execute(getattr(statements, name), params)
-    connection.execute(statements.attempt, attempts)
+    insert_rows(connection, _table(ResolutionAttemptRow), attempts)
 
 
 def write_batch(
