@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Float, Table
 from sqlalchemy.engine import Dialect
 
-__all__ = ["insert_rows", "reserve_ids"]
+__all__ = ["insert_rows", "reserve_ids", "update_rows"]
 
 _Process = Callable[[Any], Any] | None
 
@@ -32,7 +32,7 @@ class _Plan:
     per_column: bool  # PostgreSQL: parameters are one array per column
 
 
-_PLANS: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], _Plan]] = (
+_PLANS: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...], str | None], _Plan]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -46,48 +46,73 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _plan(dialect: Dialect, table: Table, names: tuple[str, ...]) -> _Plan:
+def _arrays(dialect: Dialect, table: Table, names: Sequence[str]) -> tuple[str, list[_Process]]:
+    """PostgreSQL: ``unnest(...)`` over one binary array parameter per column, and the value
+    processors; JSON goes as text (psycopg's Json wrapper does not go into arrays)."""
+    arrays: list[str] = []
+    processors: list[_Process] = []
+    for column in (table.c[name] for name in names):
+        cast = f"%b::{column.type.compile(dialect=dialect)}[]"
+        process: _Process
+        if isinstance(column.type, JSON):
+            cast, process = "%b::text[]::json[]", _json_text
+        elif isinstance(column.type, Float):
+            process = _float  # one array, one element type: an int among floats is refused
+        else:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        arrays.append(cast)
+        processors.append(process)
+    return f"unnest({', '.join(arrays)})", processors
+
+
+def _processors(dialect: Dialect, table: Table, names: Sequence[str]) -> list[_Process]:
+    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+
+
+def _plan(dialect: Dialect, table: Table, names: tuple[str, ...], also: str | None) -> _Plan:
+    """The statement for rows with columns ``names``: an insert, or with ``also`` an update
+    keyed by the first name (``also``: assignments written the same for every row)."""
     plans = _PLANS.setdefault(dialect, {})
-    key = (table.name, names)
+    key = (table.name, names, also)
     plan = plans.get(key)
     if plan is not None:
         return plan
     quote = dialect.identifier_preparer.quote
-    columns = [table.c[name] for name in names]
-    target = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
-    if dialect.name == "postgresql":
-        arrays: list[str] = []
-        processors: list[_Process] = []
-        for column in columns:
-            if isinstance(column.type, JSON):
-                arrays.append("%b::text[]::json[]")
-                processors.append(_json_text)
-            elif isinstance(column.type, Float):
-                # One array has one element type: an int among floats would be refused.
-                arrays.append(f"%b::{column.type.compile(dialect=dialect)}[]")
-                processors.append(_float)
-            else:
-                arrays.append(f"%b::{column.type.compile(dialect=dialect)}[]")
-                processors.append(column.type.dialect_impl(dialect).bind_processor(dialect))
-        sql = f"INSERT INTO {target} SELECT * FROM unnest({', '.join(arrays)})"
-        plan = _Plan(sql, tuple(processors), per_column=True)
+    name = quote(table.name)
+    postgres = dialect.name == "postgresql"
+    if postgres:
+        source, processors = _arrays(dialect, table, names)
     else:
-        marks = ", ".join("?" for _ in names)
-        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-
-        plan = _Plan(f"INSERT INTO {target} VALUES ({marks})", tuple(processors), False)
+        processors = _processors(dialect, table, names)
+    if also is None:
+        target = f"{name} ({', '.join(quote(n) for n in names)})"
+        if postgres:
+            sql = f"INSERT INTO {target} SELECT * FROM {source}"
+        else:
+            sql = f"INSERT INTO {target} VALUES ({', '.join('?' for _ in names)})"
+    else:
+        match, *rest = (quote(n) for n in names)
+        if postgres:
+            sets = ", ".join([*(f"{c} = v.{c}" for c in rest), also])
+            columns = ", ".join([match, *rest])
+            sql = f"UPDATE {name} SET {sets} FROM {source} AS v({columns}) "
+            sql += f"WHERE {name}.{match} = v.{match}"
+        else:
+            sets = ", ".join([*(f"{c} = ?" for c in rest), also])
+            sql = f"UPDATE {name} SET {sets} WHERE {match} = ?"
+    plan = _Plan(sql, tuple(processors), per_column=postgres)
     plans[key] = plan
     return plan
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (each with the same columns, as the first row names them) into
-    ``table`` inside ``conn``'s transaction, stored as ``conn.execute(insert(table), rows)``
-    would store them."""
-    if not rows:
-        return
-    names = tuple(rows[0])
-    plan = _plan(conn.dialect, table, names)
+def _execute(
+    conn: Connection,
+    plan: _Plan,
+    rows: Sequence[Mapping[str, Any]],
+    names: tuple[str, ...],
+    *,
+    key_last: bool = False,
+) -> None:
     columns = [
         [row[name] for row in rows] if process is None else [process(row[name]) for row in rows]
         for name, process in zip(names, plan.processors, strict=True)
@@ -95,7 +120,29 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if plan.per_column:
         conn.exec_driver_sql(plan.sql, tuple(columns))
     else:
+        if key_last:  # SQLite's update names the key in its WHERE, after the SET values
+            columns = [*columns[1:], columns[0]]
         conn.exec_driver_sql(plan.sql, list(zip(*columns, strict=True)))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (each with the same columns, as the first row names them) into
+    ``table`` inside ``conn``'s transaction, stored as ``conn.execute(insert(table), rows)``
+    would store them."""
+    if rows:
+        names = tuple(rows[0])
+        _execute(conn, _plan(conn.dialect, table, names, None), rows, names)
+
+
+def update_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, also: str
+) -> None:
+    """Update one row of ``table`` per item of ``rows``: the first column each item names
+    picks the row (its key), the others are set, and so is ``also`` (fixed SQL assignments,
+    the same for every row, such as ``"attempts = attempts + 1"``; never user input)."""
+    if rows:
+        names = tuple(rows[0])
+        _execute(conn, _plan(conn.dialect, table, names, also), rows, names, key_last=True)
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:

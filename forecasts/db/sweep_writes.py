@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, select, update
+from sqlalchemy import Executable, Table, bindparam, select
 from sqlmodel import Session
 
 from forecasts.domain import CheckState, Resolution
 
 from . import convert
-from .bulk import insert_rows, reserve_ids
+from .bulk import insert_rows, reserve_ids, update_rows
 from .evidence import StoredEvidence, evidence_data, evidence_values
 from .id_lists import in_ids
 from .kept import keep_scores_many
@@ -70,40 +70,12 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-@dataclass(frozen=True)
-class _Statements:
-    """Statements built once: SQLAlchemy then reuses their cache keys and compiled forms,
-    which is most of a small statement's cost."""
-
-    resolved: Executable
-    checked: Executable
-    failed: Executable
-
-
-@functools.cache
-def _statements() -> _Statements:
-    check = _table(ResolutionCheckRow)
-
-    def check_update(**values: Any) -> Executable:
-        return (
-            update(check)
-            .where(check.c.question_id == bindparam("b_question"))
-            .values(
-                last_checked_at=bindparam("b_at"),
-                claimed_by=None,
-                claimed_until=None,
-                last_error=bindparam("b_error"),
-                next_check_at=bindparam("b_next"),
-                state=bindparam("b_state"),
-                **values,
-            )
-        )
-
-    return _Statements(
-        resolved=check_update(attempts=check.c.attempts + 1),
-        checked=check_update(attempts=0),
-        failed=check_update(attempts=check.c.attempts + 1),
-    )
+# What each kind of check update sets besides the row's own values.
+_CHECK_ALSO = {
+    "resolved": "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL",
+    "checked": "attempts = 0, claimed_by = NULL, claimed_until = NULL",
+    "failed": "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL",
+}
 
 
 def _owned(session: Session, question_ids: Sequence[str], worker: str) -> set[str]:
@@ -150,7 +122,6 @@ def write_questions(
     that must commit with a question's resolution (its kept score rows) is written from here,
     so it shares that savepoint. Each question's events stay together, in ``writes`` order.
     """
-    statements = _statements()
     connection = session.connection()
     resolved = [w for w in writes if isinstance(w, ResolutionWrite)]
     evidence_ids: list[int] = []
@@ -183,8 +154,15 @@ def write_questions(
             data = {"question_id": qid, "state": _REVIEW, "reason": write.detail}
             store.append(session, "check.needs_review", "check", qid, data, as_of=as_of)
         name, state, error, next_at, result = _check_values(write)
-        check = {"b_question": qid, "b_at": as_of, "b_error": error, "b_next": next_at}
-        checks.setdefault(name, []).append({**check, "b_state": state})
+        checks.setdefault(name, []).append(
+            {
+                "question_id": qid,
+                "last_checked_at": as_of,
+                "last_error": error,
+                "next_check_at": next_at,
+                "state": state,
+            }
+        )
         attempts.append(
             {
                 "question_id": qid,
@@ -197,8 +175,8 @@ def write_questions(
         )
     if resolved:
         keep_scores_many(session, [w.question_id for w in resolved])
-    for name, params in checks.items():
-        connection.execute(getattr(statements, name), params)
+    for name, rows in checks.items():
+        update_rows(connection, _table(ResolutionCheckRow), rows, also=_CHECK_ALSO[name])
     insert_rows(connection, _table(ResolutionAttemptRow), attempts)
 
 

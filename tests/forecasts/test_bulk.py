@@ -1,4 +1,4 @@
-"""forecasts.db.bulk.insert_rows stores rows exactly as Core's executemany does."""
+"""forecasts.db.bulk: rows stored exactly as Core's executemany stores them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, insert, text
 
-from forecasts.db.bulk import insert_rows
+from forecasts.db.bulk import insert_rows, reserve_ids, update_rows
 from forecasts.db.store import Store
-from forecasts.db.tables import KeptScoreRow, ResolutionAttemptRow, ResolutionRow
+from forecasts.db.tables import (
+    EvidenceRow,
+    KeptScoreRow,
+    ResolutionAttemptRow,
+    ResolutionCheckRow,
+    ResolutionRow,
+)
 from forecasts.services import add_forecaster, add_question
 from tests.factories import make_forecaster, make_question
 
@@ -136,3 +142,58 @@ def test_no_rows_is_no_statement(store: Store) -> None:
     with store.transaction() as session:
         insert_rows(session.connection(), _table(ResolutionRow), [])
     assert store.resolutions() == []
+
+
+def test_updates_set_each_rows_values_and_the_fixed_assignments(
+    store: Store, questions: list[str]
+) -> None:
+    checks = _table(ResolutionCheckRow)
+    with store.transaction() as session:
+        conn = session.connection()
+        conn.execute(checks.update().values(attempts=2, claimed_by="w1"))
+        # Q0 and Q1 by Core, Q2 and Q3 in bulk, the same values; the key comes first.
+        values = [
+            {"last_checked_at": AT, "last_error": "error: HTTP 503", "next_check_at": None},
+            {"last_checked_at": AT, "last_error": None, "next_check_at": AT + timedelta(1)},
+        ]
+        for qid, row in zip(questions[:2], values, strict=True):
+            conn.execute(
+                checks.update()
+                .where(checks.c.question_id == qid)
+                .values(**row, state="needs_review", attempts=checks.c.attempts + 1)
+            )
+        rows = [
+            {"question_id": qid, **row, "state": "needs_review"}
+            for qid, row in zip(questions[2:], values, strict=True)
+        ]
+        update_rows(conn, checks, rows, also="attempts = attempts + 1")
+    stored = _stored(store, "resolution_check", "question_id")
+    assert [r[1:] for r in stored[2:]] == [r[1:] for r in stored[:2]]
+    by_id = {r[0]: r for r in stored}
+    assert by_id["Q3"][1:3] == ("needs_review", 3)
+
+
+@pytest.mark.usefixtures("questions")
+def test_reserved_ids_follow_the_ones_taken_and_are_not_given_twice(store: Store) -> None:
+    evidence = _table(EvidenceRow)
+    row = {
+        "question_id": "Q0",
+        "url": "https://example.org/a",
+        "fetched_at": AT,
+        "status": 200,
+        "content_type": "application/json",
+        "sha256": "ab" * 32,
+        "size": 2,
+        "body": b"{}",
+        "excerpt": None,
+        "recorded": False,
+    }
+    with store.transaction() as session:
+        conn = session.connection()
+        first = conn.execute(insert(evidence).returning(evidence.c.id), [row]).scalar_one()
+        ids = reserve_ids(conn, evidence, 3)
+        insert_rows(conn, evidence, [{"id": i, **row} for i in ids])
+        after = conn.execute(insert(evidence).returning(evidence.c.id), [row]).scalar_one()
+        assert reserve_ids(conn, evidence, 0) == []
+    assert ids == [first + 1, first + 2, first + 3]
+    assert after > ids[-1]
