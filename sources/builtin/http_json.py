@@ -14,7 +14,8 @@ from pydantic import field_validator, model_validator
 from .._base import FetchRequest, Observation, Source, SourceSpec
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
-from ._common import http_url, load_json, response_for, to_float
+from ._common import http_url, response_for, to_float
+from ._json import query_json
 
 __all__ = ["HttpJsonSource", "HttpJsonSpec"]
 
@@ -66,11 +67,15 @@ class HttpJsonSpec(SourceSpec):
         return self
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _request(url: str, headers: tuple[tuple[str, str], ...]) -> FetchRequest:
     # One (frozen) request per URL and headers: the questions that read the same URL share
     # it, and its key is worked out once.
     return FetchRequest(url=url, headers=headers + (("Accept", "application/json"),))
+
+
+def _find(path: str, document: Any) -> tuple[Any, ...]:
+    return tuple(node.value for node in _query(path).find(document))
 
 
 def _text(value: Any, *, url: str) -> str:
@@ -88,7 +93,8 @@ class HttpJsonSource(Source[HttpJsonSpec]):
     spec_model: ClassVar[type[SourceSpec]] = HttpJsonSpec
 
     def _request(self, spec: HttpJsonSpec) -> FetchRequest:
-        return _request(spec.url, tuple(sorted(spec.headers.items())))
+        headers = spec.headers
+        return _request(spec.url, tuple(sorted(headers.items())) if headers else ())
 
     def requests(self, spec: HttpJsonSpec, *, as_of: datetime) -> list[FetchRequest]:
         return [self._request(spec)]
@@ -97,8 +103,8 @@ class HttpJsonSource(Source[HttpJsonSpec]):
         self, spec: HttpJsonSpec, responses: Mapping[str, Evidence], *, as_of: datetime
     ) -> Observation:
         evidence = response_for(responses, self._request(spec))
-        document = load_json(evidence)
-        matches = [node.value for node in _query(spec.path).find(document)]
+        # The questions reading one body mostly read the same path: found once per body.
+        matches = query_json(evidence, ("jsonpath", spec.path), functools.partial(_find, spec.path))
         url = evidence.url
         if not matches:
             raise PermanentSourceError(f"JSONPath {spec.path!r} matched nothing in {url}")
