@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._errors import PermanentSourceError
 from ._evidence import Evidence
+from ._urls import parsed_url
 
 __all__ = [
     "FetchRequest",
@@ -36,8 +37,8 @@ def _merged_url(url: str, params: Pairs) -> str:
     """
     if not params and "?" not in url:
         # Nothing to merge: the same string as merging nothing, at a third of the cost.
-        return str(httpx.URL(url))
-    return str(httpx.URL(url).copy_merge_params(params))
+        return str(parsed_url(url))
+    return str(parsed_url(url).copy_merge_params(params))
 
 
 class FetchRequest(BaseModel):

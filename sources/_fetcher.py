@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -17,23 +16,17 @@ from ._evidence import Evidence
 from ._guard import Resolver, check_host, system_resolver, with_url
 from ._http import HttpPolicy, parse_retry_after, status_error
 from ._transport import deadline, remaining
+from ._urls import parsed_url
 
 __all__ = ["Fetcher"]
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-@functools.lru_cache(maxsize=4096)
-def _parsed(url: str) -> httpx.URL:
-    """``httpx.URL(url)``, kept per string: parsing is a pure function of the string and was
-    a good part of a request's CPU. (The guard still checks every hop and every connection.)"""
-    return httpx.URL(url)
-
-
 def _first_url(request: FetchRequest) -> httpx.URL:
     if request.secret_params:  # a URL carrying a secret is not kept anywhere
         return httpx.URL(request.send_url)
-    return _parsed(request.public_url)
+    return parsed_url(request.public_url)
 
 
 def _utc_now() -> datetime:
@@ -136,7 +129,7 @@ class Fetcher:
             return dict(zip(unique, results, strict=True))
 
     def _slot(self, request: FetchRequest) -> threading.Semaphore:
-        host = _parsed(request.url).host
+        host = parsed_url(request.url).host
         with self._lock:
             slot = self._host_slots.get(host)
             if slot is None:

@@ -20,6 +20,7 @@ import pycountry
 from .._base import FetchRequest
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
+from .._urls import parsed_url
 from ._json import MAX_JSON_DEPTH, MAX_JSON_NUMBER_LENGTH, load_json
 
 __all__ = [
@@ -57,7 +58,7 @@ def http_url(value: str) -> str:
 
 def _url_problem(text: str) -> str | None:
     try:
-        httpx.URL(text)
+        parsed_url(text)
     except httpx.InvalidURL as error:
         return str(error)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -74,6 +74,15 @@ def _request(url: str, headers: tuple[tuple[str, str], ...]) -> FetchRequest:
     return FetchRequest(url=url, headers=headers + (("Accept", "application/json"),))
 
 
+_PICKS: dict[str, Callable[[list[float]], float]] = {
+    "first": lambda numbers: numbers[0],
+    "last": lambda numbers: numbers[-1],
+    "max": max,
+    "min": min,
+    "sum": math.fsum,
+}
+
+
 def _find(path: str, document: Any) -> tuple[Any, ...]:
     return tuple(node.value for node in _query(path).find(document))
 
@@ -122,13 +131,7 @@ class HttpJsonSource(Source[HttpJsonSpec]):
             )
         numbers = [to_float(v, what=f"value at {spec.path}", url=url) for v in matches]
         pick = spec.pick or "first"
-        value = {
-            "first": lambda: numbers[0],
-            "last": lambda: numbers[-1],
-            "max": lambda: max(numbers),
-            "min": lambda: min(numbers),
-            "sum": lambda: math.fsum(numbers),
-        }[pick]()
+        value = _PICKS[pick](numbers)
         how = f"{pick} of {len(numbers)} matches" if len(numbers) > 1 else "read"
         return Observation(
             kind="number", value=value, detail=f"{how} {value:g} at {where}", evidence_urls=[url]
