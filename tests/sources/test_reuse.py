@@ -3,12 +3,14 @@
 What is kept must never change an answer: a body shared by many questions gives each the
 observation a fresh decode would, checks that depend on the response still run every time, a
 refused URL is refused every time, the guard still asks the resolver for every request, and
-the caches stay bounded.
+the caches stay bounded. And a finished job is not left for the cyclic garbage collector.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from datetime import UTC, datetime
 
 import httpx
@@ -198,3 +200,20 @@ def test_a_url_fetched_before_is_checked_by_the_guard_again() -> None:
     with pytest.raises(PermanentSourceError, match=r"169\.254\.169\.254"):
         fetcher.fetch(request)
     assert asked == ["api.example.org", "api.example.org"]
+
+
+def test_a_finished_job_is_freed_when_the_caller_drops_it() -> None:
+    # The batch's bookkeeping must not tie a job's observations into a reference cycle: a
+    # sweep of many questions would otherwise leave each one to the cyclic collector.
+    registry = SourceRegistry([HttpJsonSource()])
+    source = registry.get("http_json")
+    jobs = {i: [(source, registry.parse_spec(spec))] for i, spec in enumerate(_specs()[:3])}
+    gc.collect()
+    gc.disable()
+    try:
+        results = list(resolve_many(jobs, _Once(json.dumps(BODY).encode()), as_of=AS_OF))
+        observation = weakref.ref(results[0][1].observations[0])
+        del results
+        assert observation() is None
+    finally:
+        gc.enable()
