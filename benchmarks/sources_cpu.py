@@ -13,6 +13,9 @@ What, in one process (the server of part 2 in its own):
    ``httpx.Client.get`` and with ``http.client``; CPU time of the calling thread. Then the
    same requests at once: ``Fetcher.fetch_many`` against a bare ``httpx.Client`` shared by
    as many threads (``policy.concurrency``); CPU time of the process.
+3. The sources part of ``resolution.py``'s sweep, without its database: ``resolve_many`` of
+   the 10,000 specs with a real ``Fetcher`` (concurrency 32) on the server answering after
+   20 ms; CPU of the calling thread per question and of the fetch threads per request.
 
 Prints one JSON object with microseconds per question / request and ratios to the baselines
 measured in the same run (the best of ``--rounds``). To run:
@@ -141,6 +144,8 @@ def _serve(conn: Connection) -> None:
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/slow/"):  # as in resolution.py: a 20 ms API
+                time.sleep(0.020)
             body = json.dumps({"data": {"value": int(self.path.rsplit("/", 1)[-1])}}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -249,6 +254,45 @@ def _per_request(port: int, requests: int, rounds: int) -> dict[str, Any]:
     }
 
 
+def _sweep(port: int, questions: int, urls: int) -> dict[str, Any]:
+    """The sources part of ``resolution.py``'s sweep: no database, same fetches and parses."""
+    registry = SourceRegistry([HttpJsonSource()])
+    source = registry.get("http_json")
+    base = f"http://127.0.0.1:{port}/slow/"
+    specs = [
+        registry.parse_spec(
+            {"source": "http_json", "url": f"{base}{i % urls}", "path": "$.data.value"}
+        )
+        for i in range(questions)
+    ]
+    policy = HttpPolicy(
+        user_agent="forecasts-benchmark",
+        allow_private=True,
+        concurrency=32,
+        per_host_concurrency=32,
+    )
+    client = make_client(policy)
+    try:
+        jobs = {i: [(source, spec)] for i, spec in enumerate(specs)}
+        start, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+        results = list(resolve_many(jobs, Fetcher(client, policy), as_of=AS_OF))
+        wall = time.perf_counter() - start
+        cpu, own = time.process_time() - cpu, time.thread_time() - own
+    finally:
+        client.close()
+    assert len(results) == questions and all(r.error is None for _, r in results)
+    ideal = urls * 0.020 / policy.concurrency
+    return {
+        "questions": questions,
+        "urls": urls,
+        "caller_thread_us_per_question": round(1e6 * own / questions, 1),
+        "fetch_threads_us_per_request": round(1e6 * (cpu - own) / urls, 1),
+        "wall_s": round(wall, 3),
+        "ideal_fetch_s": round(ideal, 3),
+        "wall_over_ideal": round(wall / ideal, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=10_000)
@@ -271,6 +315,7 @@ def main() -> None:
         result["shared_bodies"] = _per_question(args.questions, args.urls, args.rounds)
         result["one_question_per_url"] = _per_question(args.urls, args.urls, args.rounds)
         result["fetch"] = _per_request(port, args.requests, args.rounds)
+        result["sweep_without_database"] = _sweep(port, args.questions, args.urls)
     finally:
         server.terminate()
         server.join()
