@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._errors import PermanentSourceError
 from ._evidence import Evidence
+from ._urls import parsed_url
 
 __all__ = [
     "FetchRequest",
@@ -34,7 +35,10 @@ def _merged_url(url: str, params: Pairs) -> str:
     Kept per (url, params): a sweep builds the same request for every question that reads
     a URL, and parsing it is most of what building a request costs.
     """
-    return str(httpx.URL(url).copy_merge_params(params))
+    if not params and "?" not in url:
+        # Nothing to merge: the same string as merging nothing, at a third of the cost.
+        return str(parsed_url(url))
+    return str(parsed_url(url).copy_merge_params(params))
 
 
 class FetchRequest(BaseModel):
@@ -79,6 +83,8 @@ class FetchRequest(BaseModel):
     @property
     def send_url(self) -> str:
         """The URL actually requested: public parameters plus secret ones."""
+        if not self.secret_params:
+            return self.public_url
         return str(httpx.URL(self.url).copy_merge_params(self.params + self.secret_params))
 
     @functools.cached_property

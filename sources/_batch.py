@@ -306,7 +306,11 @@ def resolve_many(
         while True:
             while run.ready:
                 job = run.ready.popleft()
-                yield job.key, _result(job, run.results)
+                result = _result(job, run.results)
+                # Each spec points back at its job: without this, every job, its specs and
+                # their observations would wait for the cyclic garbage collector.
+                job.specs.clear()
+                yield job.key, result
             if not run.inflight:
                 return
             timeout = None

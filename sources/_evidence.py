@@ -74,8 +74,12 @@ class Evidence(BaseModel):
     @property
     def raw(self) -> bytes:
         """The full body: kept in memory after a fetch, or ``body`` when loaded from storage."""
-        if self._raw is not None:
-            return self._raw
+        # Read the private slot directly: pydantic's attribute hook costs microseconds, and
+        # a sweep reads ``raw`` once per question.
+        private = self.__pydantic_private__
+        raw = private.get("_raw") if private else None
+        if raw is not None:
+            return raw  # type: ignore[no-any-return]
         if self.body is not None:
             return self.body
         raise PermanentSourceError(

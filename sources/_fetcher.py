@@ -16,10 +16,17 @@ from ._evidence import Evidence
 from ._guard import Resolver, check_host, system_resolver, with_url
 from ._http import HttpPolicy, parse_retry_after, status_error
 from ._transport import deadline, remaining
+from ._urls import parsed_url
 
 __all__ = ["Fetcher"]
 
 _REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _first_url(request: FetchRequest) -> httpx.URL:
+    if request.secret_params:  # a URL carrying a secret is not kept anywhere
+        return httpx.URL(request.send_url)
+    return parsed_url(request.public_url)
 
 
 def _utc_now() -> datetime:
@@ -122,7 +129,7 @@ class Fetcher:
             return dict(zip(unique, results, strict=True))
 
     def _slot(self, request: FetchRequest) -> threading.Semaphore:
-        host = httpx.URL(request.url).host
+        host = parsed_url(request.url).host
         with self._lock:
             slot = self._host_slots.get(host)
             if slot is None:
@@ -154,7 +161,7 @@ class Fetcher:
         return RetryableSourceError(reason, url=public)
 
     def _fetch_once(self, request: FetchRequest, fetched_at: datetime | None) -> Evidence:
-        url = first = httpx.URL(request.send_url)
+        url = first = _first_url(request)
         method: str = request.method
         body = request.body
         credentials = True

@@ -1,10 +1,12 @@
-"""Helpers shared by the built-in sources: decoding payloads, numbers, dates, lookup tables."""
+"""Helpers shared by the built-in sources: decoding payloads, numbers, dates, lookup tables.
+
+JSON decoding lives in :mod:`._json` and is re-exported here.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -18,6 +20,8 @@ import pycountry
 from .._base import FetchRequest
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
+from .._urls import parsed_url
+from ._json import MAX_JSON_DEPTH, MAX_JSON_NUMBER_LENGTH, load_json
 
 __all__ = [
     "MAX_JSON_DEPTH",
@@ -35,8 +39,13 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=16384)
 def http_url(value: str) -> str:
-    """Validate an http(s) URL for a spec field."""
+    """Validate an http(s) URL for a spec field.
+
+    Kept per string (a refusal is not kept: it is raised again each time): every question's
+    spec is validated again on every sweep.
+    """
     text = value.strip()
     scheme, sep, rest = text.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
@@ -47,11 +56,9 @@ def http_url(value: str) -> str:
     return text
 
 
-@lru_cache(maxsize=16384)
 def _url_problem(text: str) -> str | None:
-    # Kept per URL: the questions of a sweep are parsed again on every sweep.
     try:
-        httpx.URL(text)
+        parsed_url(text)
     except httpx.InvalidURL as error:
         return str(error)
     return None
@@ -65,100 +72,6 @@ def response_for(responses: Mapping[str, Evidence], request: FetchRequest) -> Ev
         raise PermanentSourceError(
             "no response was supplied for this request", url=request.public_url
         ) from None
-
-
-MAX_JSON_DEPTH = 64
-"""Deepest nesting of arrays/objects accepted in a JSON payload (real APIs stay under 15)."""
-MAX_JSON_NUMBER_LENGTH = 64
-"""Longest number literal accepted; a double needs at most 24 characters."""
-
-# Content types a JSON API may legitimately send; an absent header is left to the decoder.
-_JSON_TYPES = frozenset({"application/json", "text/json", "text/plain", "text/javascript"})
-_JSON_TYPES_LEGACY = frozenset({"application/javascript", "application/x-javascript"})
-
-
-class _Refused(Exception):
-    """Raised inside the decoder hooks; turned into a ``PermanentSourceError``."""
-
-
-def _check_content_type(evidence: Evidence) -> None:
-    media = evidence.content_type.split(";", 1)[0].strip().lower()
-    if not media or media in _JSON_TYPES or media in _JSON_TYPES_LEGACY:
-        return
-    if media.endswith("+json"):
-        return
-    raise PermanentSourceError(f"expected JSON but got content type {media!r}", url=evidence.url)
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:  # two readers of this payload could see two different values
-            raise _Refused(f"duplicate key {key[:80]!r} in a JSON object")
-        document[key] = value
-    return document
-
-
-def _number(text: str, convert: type[int] | type[float]) -> int | float:
-    if len(text) > MAX_JSON_NUMBER_LENGTH:
-        raise _Refused(f"a JSON number of {len(text)} characters exceeds {MAX_JSON_NUMBER_LENGTH}")
-    return convert(text)
-
-
-def _check_depth(document: Any) -> None:
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if depth > MAX_JSON_DEPTH:
-            raise _Refused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-
-
-def load_json(evidence: Evidence) -> Any:
-    """Decode a JSON body strictly; every refusal is a ``PermanentSourceError``.
-
-    Refused: a non-JSON content type (HTML, images...), HTML/XML, an empty or truncated body,
-    duplicate keys, nesting deeper than :data:`MAX_JSON_DEPTH`, number literals longer than
-    :data:`MAX_JSON_NUMBER_LENGTH`.
-    """
-    raw = evidence.raw
-    head = raw.lstrip()[:64].lower()
-    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
-        raise PermanentSourceError(
-            f"expected JSON but got HTML/XML (content-type {evidence.content_type or 'unknown'!r})",
-            url=evidence.url,
-        )
-    _check_content_type(evidence)
-    if not head:
-        raise PermanentSourceError("expected JSON but the body is empty", url=evidence.url)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PermanentSourceError(f"body is not UTF-8: {error}", url=evidence.url) from None
-    try:
-        document = json.loads(
-            text,
-            object_pairs_hook=_object,
-            parse_int=lambda t: _number(t, int),
-            parse_float=lambda t: _number(t, float),
-        )
-        if isinstance(document, dict | list):
-            _check_depth(document)
-    except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
-            reason = f"truncated JSON: {error.msg} at end of {len(raw)} bytes"
-        else:
-            reason = f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        raise PermanentSourceError(reason, url=evidence.url) from None
-    except _Refused as error:
-        raise PermanentSourceError(str(error), url=evidence.url) from None
-    except RecursionError:
-        reason = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
-        raise PermanentSourceError(reason, url=evidence.url) from None
-    except ValueError as error:  # e.g. the interpreter's limit on int digits
-        raise PermanentSourceError(f"unreadable JSON: {error}", url=evidence.url) from None
-    return document
 
 
 def read_csv(evidence: Evidence) -> tuple[list[str], list[dict[str, str]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -14,7 +14,8 @@ from pydantic import field_validator, model_validator
 from .._base import FetchRequest, Observation, Source, SourceSpec
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
-from ._common import http_url, load_json, response_for, to_float
+from ._common import http_url, response_for, to_float
+from ._json import query_json
 
 __all__ = ["HttpJsonSource", "HttpJsonSpec"]
 
@@ -66,11 +67,24 @@ class HttpJsonSpec(SourceSpec):
         return self
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _request(url: str, headers: tuple[tuple[str, str], ...]) -> FetchRequest:
     # One (frozen) request per URL and headers: the questions that read the same URL share
     # it, and its key is worked out once.
     return FetchRequest(url=url, headers=headers + (("Accept", "application/json"),))
+
+
+_PICKS: dict[str, Callable[[list[float]], float]] = {
+    "first": lambda numbers: numbers[0],
+    "last": lambda numbers: numbers[-1],
+    "max": max,
+    "min": min,
+    "sum": math.fsum,
+}
+
+
+def _find(path: str, document: Any) -> tuple[Any, ...]:
+    return tuple(node.value for node in _query(path).find(document))
 
 
 def _text(value: Any, *, url: str) -> str:
@@ -88,7 +102,8 @@ class HttpJsonSource(Source[HttpJsonSpec]):
     spec_model: ClassVar[type[SourceSpec]] = HttpJsonSpec
 
     def _request(self, spec: HttpJsonSpec) -> FetchRequest:
-        return _request(spec.url, tuple(sorted(spec.headers.items())))
+        headers = spec.headers
+        return _request(spec.url, tuple(sorted(headers.items())) if headers else ())
 
     def requests(self, spec: HttpJsonSpec, *, as_of: datetime) -> list[FetchRequest]:
         return [self._request(spec)]
@@ -97,8 +112,8 @@ class HttpJsonSource(Source[HttpJsonSpec]):
         self, spec: HttpJsonSpec, responses: Mapping[str, Evidence], *, as_of: datetime
     ) -> Observation:
         evidence = response_for(responses, self._request(spec))
-        document = load_json(evidence)
-        matches = [node.value for node in _query(spec.path).find(document)]
+        # The questions reading one body mostly read the same path: found once per body.
+        matches = query_json(evidence, ("jsonpath", spec.path), functools.partial(_find, spec.path))
         url = evidence.url
         if not matches:
             raise PermanentSourceError(f"JSONPath {spec.path!r} matched nothing in {url}")
@@ -116,13 +131,7 @@ class HttpJsonSource(Source[HttpJsonSpec]):
             )
         numbers = [to_float(v, what=f"value at {spec.path}", url=url) for v in matches]
         pick = spec.pick or "first"
-        value = {
-            "first": lambda: numbers[0],
-            "last": lambda: numbers[-1],
-            "max": lambda: max(numbers),
-            "min": lambda: min(numbers),
-            "sum": lambda: math.fsum(numbers),
-        }[pick]()
+        value = _PICKS[pick](numbers)
         how = f"{pick} of {len(numbers)} matches" if len(numbers) > 1 else "read"
         return Observation(
             kind="number", value=value, detail=f"{how} {value:g} at {where}", evidence_urls=[url]
