@@ -8,17 +8,18 @@ then computes from the raw rows.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from .kept import compute_kept, kept_complete, rebuild_on
 from .store import Store
-from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, QuestionRow
+from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, KeptStateRow, QuestionRow
 
 __all__ = [
     "READ_COLUMNS",
@@ -107,6 +108,21 @@ def _version(conn: Connection, forecaster: str) -> tuple[int, int]:
     return int(count), int(newest or 0)
 
 
+@functools.cache
+def _plain_probe() -> Select[Any]:
+    """kept_usable, _available with no filter and _version, as one statement."""
+    state = KeptStateRow.__table__.c  # type: ignore[attr-defined]
+    who = bindparam("forecaster", type_=_KS.forecaster.type)
+    later = _KQ.effective_at > bindparam("as_of", type_=_KQ.effective_at.type)
+    return select(
+        select(state.complete).where(state.id == 1).scalar_subquery(),
+        select(_KQ.question_id).where(later).limit(1).scalar_subquery(),
+        select(func.count()).select_from(_KQT).where(*_where(None, None, None)).scalar_subquery(),
+        select(func.count()).select_from(_KST).where(_KS.forecaster == who).scalar_subquery(),
+        select(func.max(_KS.seq)).where(_KS.forecaster == who).scalar_subquery(),
+    )
+
+
 def kept_probe(
     store: Store,
     *,
@@ -124,8 +140,16 @@ def kept_probe(
     changes exactly when their record does. None when the kept rows cannot stand for
     ``as_of`` (not built yet, or an outcome took effect after it); without ``count`` that is
     not checked (the caller knows it from the cached count)."""
+    plain = tag is None and kind is None and since is None and until is None
     with store.reading() as session:
         conn = session.connection()
+        if count and plain:
+            # The common case (a record with no filter) in one statement built once.
+            params = {"as_of": as_of, "forecaster": forecaster}
+            complete, later, n, rows, newest = conn.execute(_plain_probe(), params).one()
+            if not complete or later is not None:
+                return None
+            return int(n), (int(rows), int(newest or 0))
         available = None
         if count:
             if not kept_usable(conn, as_of):
