@@ -41,7 +41,7 @@ class TableQuery(BaseModel):
     group_by: str | None = None
     group_map: Literal["country_code", "org_country"] | None = None
     split_groups: bool = False
-    merge_groups: dict[str, str] = {}
+    merge_groups: dict[str, str] = Field(default_factory=dict)
     unknown_groups: Literal["error", "ignore", "other"] = "error"
     max_skipped_share: float = Field(0.05, ge=0, le=1)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 import jsonpath_rfc9535
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .._base import FetchRequest, Observation, Source, SourceSpec
 from .._errors import PermanentSourceError
@@ -34,7 +34,8 @@ class HttpJsonSpec(SourceSpec):
     source: Literal["http_json"] = "http_json"
     url: str
     path: str
-    headers: dict[str, str] = {}
+    # A factory, not a literal: pydantic deep-copies a mutable default for every spec.
+    headers: dict[str, str] = Field(default_factory=dict)
     pick: Pick | None = None
     value_type: Literal["number", "text"] = "number"
 
