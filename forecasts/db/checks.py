@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import BigInteger, and_, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from forecasts.domain import CheckState, Question, Resolution
@@ -179,6 +179,12 @@ def _take_sqlite_write_lock(session: Session) -> None:
         _lock_ledger_head(session)
 
 
+def _in_shard(k: int, n: int) -> Any:
+    url = col(QuestionRow.resolution)["url"].as_string()
+    key = func.coalesce(url, col(QuestionRow.id))
+    return func.mod(func.abs(func.hashtext(key).cast(BigInteger)), n) == k
+
+
 def claim_due(
     store: Store,
     *,
@@ -188,8 +194,13 @@ def claim_due(
     lease: timedelta,
     limit: int,
     question_id: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> list[str]:
-    """Claim up to ``limit`` due questions for ``worker`` until ``now + lease``."""
+    """Claim up to ``limit`` due questions for ``worker`` until ``now + lease``.
+
+    With ``shard = (k, n)`` (PostgreSQL), only questions whose spec URL (or, without one, id)
+    hashes to ``k`` modulo ``n``: workers started together each take their own shard first,
+    so the questions that read one URL go to one worker and the URL is fetched once."""
     check = ResolutionCheckRow
     with store.transaction() as session:
         _take_sqlite_write_lock(session)
@@ -209,6 +220,8 @@ def claim_due(
         )
         if question_id is not None:
             query = query.where(check.question_id == question_id)
+        if shard is not None:
+            query = query.where(_in_shard(*shard))
         query = (
             query.order_by(col(check.next_check_at).asc().nulls_first(), check.question_id)
             .limit(limit)

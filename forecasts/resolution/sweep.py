@@ -347,10 +347,13 @@ def run_sweep(
     question_id: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> SweepSummary:
     """Resolve what is due at ``as_of``; ``clock`` gives wall time for leases and evidence.
 
-    ``progress(done, claimed)`` is called after each question.
+    ``progress(done, claimed)`` is called after each question. With ``shard = (k, n)``, one
+    of ``n`` workers started together claims its own shard first (see ``claim_due``), then
+    whatever is still due, so a worker that dies leaves nothing behind.
     """
     policy = policy or RetryPolicy()
     worker = worker or default_worker_name()
@@ -370,8 +373,12 @@ def run_sweep(
                 lease=policy.lease,
                 limit=policy.batch_size,
                 question_id=question_id,
+                shard=shard,
             )
             ids = [i for i in ids if i not in seen]
+            if not ids and shard is not None:
+                shard = None  # own shard done: help with the others'
+                continue
             if not ids:
                 break
             seen.update(ids)

@@ -38,6 +38,7 @@ def sweep_due(
     question_id: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> SweepSummary:
     """Resolve what is due at ``as_of`` from the configured sources (or recordings)."""
     policy = RetryPolicy(lease=lease, batch_size=batch, max_attempts=max_attempts)
@@ -52,14 +53,17 @@ def sweep_due(
         question_id=question_id,
         dry_run=dry_run,
         progress=progress,
+        shard=shard,
     )
 
 
-def _one_worker(settings: Settings, worker: str, options: dict[str, Any]) -> SweepSummary:
+def _one_worker(
+    settings: Settings, worker: str, shard: tuple[int, int] | None, options: dict[str, Any]
+) -> SweepSummary:
     """One worker process: its own store (connections are not shared across processes)."""
     store = open_store(settings.database_url, auto_migrate=False)
     try:
-        return sweep_due(store, settings, worker=worker, **options)
+        return sweep_due(store, settings, worker=worker, shard=shard, **options)
     finally:
         store.close()
 
@@ -82,7 +86,12 @@ def sweep_due_in_parallel(
     # Spawned, not forked: a child must not inherit the parent's open connections or threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_one_worker, settings, name, options) for name in names]
+        # Each worker takes its own shard first, so a URL is fetched by one worker, not all.
+        shards = [(i, workers) if workers > 1 else None for i in range(workers)]
+        futures = [
+            pool.submit(_one_worker, settings, name, shard, options)
+            for name, shard in zip(names, shards, strict=True)
+        ]
         summaries = [future.result() for future in futures]
     merged = SweepSummary(
         as_of=options["as_of"], worker=",".join(names), dry_run=bool(options.get("dry_run"))

@@ -14,15 +14,18 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from forecasts.db.checks import claim_due, ensure_checks
 from forecasts.db.store import Store, open_store
 from forecasts.db.verify import verify_store
+from forecasts.resolution.sweep import RetryPolicy, run_sweep
+from sources import Fetcher, HttpPolicy, load_sources, make_client
 from tests.factories import make_question
 from tests.forecasts.resolution.conftest import Route, Server
 
@@ -30,6 +33,7 @@ pytestmark = pytest.mark.postgres
 
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 TIMING = {"opens_at": "2025-01-01", "closes_at": "2025-06-01", "resolve_on": "2025-06-02"}
+AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -223,3 +227,47 @@ def test_a_killed_worker_loses_nothing_and_its_claims_come_back_after_the_lease(
     assert pg_store.ledger_head().seq == head_before.seq + 2 * 40  # resolution + evidence
     report = verify_store(pg_store)
     assert report.ok, report.problems[:5]
+
+
+@pytest.mark.postgres
+def test_shards_split_the_due_questions_by_url(pg_store: Store, server: Server) -> None:
+    paths = [f"/s{i % 12}" for i in range(120)]
+    ids = _add_many(pg_store, server, paths)
+    url_of = dict(zip(ids, paths, strict=True))
+    ensure_checks(pg_store)  # the sweep's first step: a check row per question
+    now = datetime.now(UTC)
+    claimed: dict[int, list[str]] = {}
+    for k in range(3):
+        claimed[k] = claim_due(
+            pg_store, worker=f"w{k}", as_of=AS_OF, now=now, lease=timedelta(minutes=5),
+            limit=1000, shard=(k, 3),
+        )  # fmt: skip
+    # The three shards partition the due questions, and one URL's questions share a shard.
+    assert sorted(q for qs in claimed.values() for q in qs) == sorted(ids)
+    shard_of_url = {url_of[q]: k for k, qs in claimed.items() for q in qs}
+    assert all(url_of[q] in shard_of_url and shard_of_url[url_of[q]] == k
+               for k, qs in claimed.items() for q in qs)  # fmt: skip
+    assert len(set(shard_of_url.values())) > 1
+
+
+@pytest.mark.postgres
+def test_a_sharded_sweep_takes_the_other_shards_when_its_own_is_done(
+    pg_store: Store, server: Server
+) -> None:
+    for i in range(6):
+        server.routes[f"/h{i}"] = _value_route(20)
+    ids = _add_many(pg_store, server, [f"/h{i % 6}" for i in range(60)])
+    policy = HttpPolicy(user_agent="forecasts-tests", allow_private=True, retries=0)
+    client = make_client(policy)
+    try:
+        summary = run_sweep(
+            pg_store, load_sources("forecasts.sources"), Fetcher(client, policy), as_of=AS_OF,
+            clock=lambda: datetime.now(UTC), worker="w1", policy=RetryPolicy(batch_size=7),
+            shard=(1, 4),
+        )  # fmt: skip
+    finally:
+        client.close()
+    assert summary.counts()["resolved"] == 60
+    assert _resolved_ids(pg_store) == Counter(ids)
+    # Each of the six URLs was fetched once even though claims came in batches of 7.
+    assert sum(server.hits[f"/h{i}"] for i in range(6)) == 6
