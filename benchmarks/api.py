@@ -15,13 +15,16 @@ record (random handles) and of the trivial endpoints ``GET /api/health`` (no dat
   half of the forecasters; the record asked for is one of the second half's (unchanged);
 * ``record_cold_touched``: each request follows the resolution of a question the requested
   forecaster did forecast on (their scores changed: the bootstrap is recomputed);
-* ``question_page`` (``GET /questions/{id}``, HTML): ``warm`` (200 pages of the bulk data,
-  each about 100 forecasts); ``cold``: one of those pages right after the resolution of
+* ``question_page`` (``GET /questions/{id}``, HTML, as a visitor who is not signed in):
+  ``warm`` (200 pages of the bulk data, each about 100 forecasts, each served once before);
+  ``cold``: one of those pages right after the resolution of
   another question (a new ledger head); ``cold_touched``: a page seen once, right after its
   own question's resolution; ``unseen``: a bulk page never served before, right after a
   resolution (the server's first page, before all of them, is reported on its own);
 * ``forecast_form_post``: ``POST /questions/{id}/forecast`` by a signed-in forecaster with a
-  CSRF token on one open question (each POST records a ledgered forecast and answers 303).
+  CSRF token on one open question (each POST records a ledgered forecast and answers 303);
+* ``question_page_signed_in``: the warm pages again, as that signed-in forecaster (a page
+  with the visitor's own forms is built for each request; its charts and table are kept).
 
 Prints one JSON object.
 
@@ -292,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 client.get("/questions/q00000").raise_for_status()
                 first_page_ms = round((time.perf_counter() - begin) * 1000, 2)
                 pages = [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)]
+                for page in pages:  # warm: every page served once (a first build is cold)
+                    client.get(page).raise_for_status()
                 measure(client, pages, 1.0)
                 page_warm = measure(client, pages, args.seconds)
 
@@ -312,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                 forecast_path = [f"/questions/{open_question}/forecast"]
                 measure(client, forecast_path, 2.0, form=form)
                 forecast_post = measure(client, forecast_path, args.seconds, form=form)
+                for page in pages:  # the POSTs moved the head: each page sees it once
+                    client.get(page).raise_for_status()
+                page_signed_in = measure(client, pages, args.seconds)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -340,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "question_page_cold_touched": page_touched,
         "question_page_unseen": page_unseen,
         "question_page_first_ms": first_page_ms,
+        "question_page_signed_in": page_signed_in,
         "p50_ratios_over_health": {
             name: round(m["p50_ms"] / trivial["p50_ms"], 2)
             for name, m in (
@@ -350,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("question_page_cold", page_cold),
                 ("question_page_cold_touched", page_touched),
                 ("question_page_unseen", page_unseen),
+                ("question_page_signed_in", page_signed_in),
                 ("ledger_head", head),
             )
         },  # fmt: skip

@@ -6,12 +6,15 @@ its metadata; the bytes are covered by ``sha256``, which the event and the resol
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Select, bindparam
+from sqlalchemy import select as core_select
+from sqlmodel import Session
 
 from forecasts.timeutils import as_utc
 
@@ -146,15 +149,17 @@ def evidence_of(store: Store, question_id: str) -> list[StoredEvidence]:
         return read_evidence(session, question_id)
 
 
+@functools.cache
+def _evidence_statement() -> Select[Any]:
+    # Built once: every question page that misses its cache reads it.
+    e = getattr(EvidenceRow, "__table__").c  # noqa: B009  (set by SQLModel)
+    columns = (e.id, e.url, e.fetched_at, e.status, e.content_type, e.sha256, e.size, e.recorded)
+    return core_select(*columns).where(e.question_id == bindparam("qid")).order_by(e.id)
+
+
 def read_evidence(session: Session, question_id: str) -> list[StoredEvidence]:
     """:func:`evidence_of` in ``session``."""
-    e = EvidenceRow
-    columns = (e.id, e.url, e.fetched_at, e.status, e.content_type, e.sha256, e.size, e.recorded)
-    rows = session.exec(
-        select(*columns)  # type: ignore[call-overload]
-        .where(col(e.question_id) == question_id)
-        .order_by(col(e.id))
-    ).all()
+    rows = session.connection().execute(_evidence_statement(), {"qid": question_id})
     return [
         StoredEvidence(
             question_id=question_id,

@@ -11,7 +11,12 @@ strings: tens of thousands of cached objects would make every full pass of the g
 collector a pause of 100+ ms on some request, and neither is walked by it (the rows are
 pickled by this process for itself, and unpickling them costs a fraction of reading them).
 Comments and the question's web settings live outside the ledger and are never kept here,
-nor is anything that depends on the visitor.
+nor is anything that depends on the visitor, except through :func:`kept_page`, whose
+callers put them in the page's name.
+
+Beside the rows, a page key (:func:`page_key`) needs only the question and two facts about
+its forecasts: those are kept apart (unpickling the question alone costs a few
+microseconds), so a page served whole from the cache never unpickles its forecasts.
 """
 
 from __future__ import annotations
@@ -24,15 +29,28 @@ from datetime import datetime
 from forecasts.db.evidence import StoredEvidence
 from forecasts.db.question_page import QuestionRows, question_rows, questions_touched
 from forecasts.db.store import Store
-from forecasts.domain import question_status
+from forecasts.domain import Question, QuestionKind, QuestionStatus, question_status
 from forecasts.errors import NotFoundError
 
 from ._lru import Lru
 from .queries import QuestionDetail
 
-__all__ = ["QuestionView", "kept_part", "question_view"]
+__all__ = ["PageKey", "QuestionView", "kept_page", "kept_part", "page_key", "question_view"]
 
-_PARTS = 1024  # about four entries (head seen, rows, charts, table) for each of 256 questions
+_PARTS = 1280  # about five entries (head seen, rows, charts, table, page) for 256 questions
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Where a question's page stands at a request's ``as_of``: its ledger head
+    (``version``), status and whether its charts still move with the clock."""
+
+    database: str
+    version: str
+    question: Question
+    status: QuestionStatus
+    clock_free: bool
+    """The charts no longer depend on the clock (see :func:`charts_clock_free`)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,7 @@ class QuestionView:
     evidence: list[StoredEvidence]
     database: str
     version: str
+    clock_free: bool
 
 
 _parts: Lru | None = None
@@ -58,18 +77,55 @@ def _get_parts() -> Lru:
     return _parts
 
 
-def _rows(store: Store, database: str, version: str, question_id: str) -> QuestionRows:
+@dataclass(frozen=True)
+class _Kept:
+    """A question's rows at one head, as bytes, with what a page key needs beside them."""
+
+    question: bytes
+    outcome: str | None
+    """The current outcome (after corrections), if resolved."""
+    last_made: float | None
+    """The newest forecast's ``made_at`` timestamp."""
+    rows: bytes
+
+
+def _kept(
+    store: Store, database: str, version: str, question_id: str
+) -> tuple[_Kept, QuestionRows | None]:
+    """The kept rows of ``question_id`` at ``version``, with the rows themselves when they
+    were just read."""
     key = (database, version, question_id, "rows")
     parts = _get_parts()
-    kept: bytes | None = parts.get(key)
+    kept: _Kept | None = parts.get(key)
     if kept is not None:
-        rows: QuestionRows = pickle.loads(kept)  # noqa: S301  (pickled by this process)
-        return rows
+        return kept, None
     found = question_rows(store, question_id)
     if found is None:
         raise NotFoundError("question", question_id)
-    parts.put(key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
-    return found
+    outcome = None if found.resolution is None else found.resolution.outcome
+    if found.corrections:
+        outcome = found.corrections[-1].outcome
+    last = max((f.made_at.timestamp() for f in found.forecasts), default=None)
+    kept = _Kept(
+        pickle.dumps(found.question, protocol=pickle.HIGHEST_PROTOCOL),
+        outcome,
+        last,
+        pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL),
+    )
+    parts.put(key, kept)
+    return kept, found
+
+
+def charts_clock_free(question: Question, last_made: float | None, now: datetime) -> bool:
+    """Whether the question's charts no longer move with the clock: the history's axis
+    ends at the close or the last forecast, and past that end neither today's rule nor the
+    steps' right end depend on today (only binary questions have a history)."""
+    if question.kind is not QuestionKind.BINARY:
+        return True
+    end = max(question.closes_at.timestamp(), question.opens_at.timestamp() + 1)
+    if last_made is not None:
+        end = max(end, last_made)
+    return now.timestamp() > end
 
 
 def _version(store: Store, database: str, question_id: str) -> str:
@@ -92,22 +148,58 @@ def _version(store: Store, database: str, question_id: str) -> str:
     return version
 
 
-def question_view(store: Store, question_id: str, *, as_of: datetime) -> QuestionView:
-    """The question's page data; raises ``NotFoundError`` for an unknown question."""
+def page_key(store: Store, question_id: str, *, as_of: datetime) -> PageKey:
+    """The question's :class:`PageKey` at ``as_of``; raises ``NotFoundError`` for an unknown
+    question."""
     database = str(store.engine.url)
     version = _version(store, database, question_id)
-    rows = _rows(store, database, version, question_id)
-    outcome = None if rows.resolution is None else rows.resolution.outcome
-    if rows.corrections:
-        outcome = rows.corrections[-1].outcome
+    kept, found = _kept(store, database, version, question_id)
+    question: Question = (
+        found.question if found is not None else pickle.loads(kept.question)  # noqa: S301
+    )
+    status = question_status(question, resolved=kept.outcome, as_of=as_of)
+    clock_free = charts_clock_free(question, kept.last_made, as_of)
+    return PageKey(database, version, question, status, clock_free)
+
+
+def question_view(
+    store: Store, question_id: str, *, as_of: datetime, key: PageKey | None = None
+) -> QuestionView:
+    """The question's page data (at ``key``, the question's page key at ``as_of``, when the
+    caller has it); raises ``NotFoundError`` for an unknown question."""
+    if key is None:
+        key = page_key(store, question_id, as_of=as_of)
+    kept, found = _kept(store, key.database, key.version, question_id)
+    rows: QuestionRows = (
+        found if found is not None else pickle.loads(kept.rows)  # noqa: S301  (ours)
+    )
     detail = QuestionDetail(
         question=rows.question,
-        status=question_status(rows.question, resolved=outcome, as_of=as_of),
+        status=key.status,
         forecasts=rows.forecasts,
         resolution=rows.resolution,
         corrections=rows.corrections,
     )
-    return QuestionView(detail, rows.names, rows.evidence, database, version)
+    return QuestionView(
+        detail, rows.names, rows.evidence, key.database, key.version, key.clock_free
+    )
+
+
+def kept_page(key: PageKey, name: str, build: Callable[[], str]) -> str:
+    """A whole page of the question at ``key``, built once per ledger head and ``name``.
+
+    ``name`` must carry everything else the page shows: the visitor's class, the status,
+    the question's web settings and comments. Only a page whose charts are clock-free
+    (``key.clock_free``) may be kept."""
+    if not key.clock_free:
+        return build()
+    entry = (key.database, key.version, key.question.id, f"page {key.status.value} {name}")
+    parts = _get_parts()
+    found: str | None = parts.get(entry)
+    if found is None:
+        found = build()
+        parts.put(entry, found)
+    return found
 
 
 def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:

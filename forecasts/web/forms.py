@@ -18,6 +18,8 @@ from forecasts.errors import FieldError, ForbiddenError, InputError, NotFoundErr
 from forecasts.quick import parse_quick
 from forecasts.services.accounts import session_secret
 from forecasts.services.authoring import (
+    Comment,
+    QuestionSettings,
     comment,
     create_question,
     predict,
@@ -64,12 +66,17 @@ def _error(exc: InputError) -> dict[str, str]:
 
 
 def prepare_question(
-    request: Request, store: Store, question_id: str, forecasts: list[Forecast]
+    request: Request,
+    store: Store,
+    question_id: str,
+    forecasts: list[Forecast],
+    extras: tuple[QuestionSettings, list[Comment]] | None = None,
 ) -> list[Forecast]:
     """What the question page's forms need (kept on ``request.state.forms``), and the
-    forecasts the visitor may see."""
+    forecasts the visitor may see (``extras``: the question's settings and comments, when
+    the caller has read them)."""
     handle = session_of(request).handle
-    settings, notes = settings_and_comments(store, question_id)
+    settings, notes = extras or settings_and_comments(store, question_id)
     shown, hidden = visible_forecasts(
         store, question_id, forecasts, viewer=handle, settings=settings
     )

@@ -16,12 +16,14 @@ from forecasts.domain import Metric, Question, QuestionStatus
 from forecasts.errors import NotFoundError
 from forecasts.records import RecordFilter
 from forecasts.records.crowd import CrowdMethod
+from forecasts.services.authoring import Comment, QuestionSettings, settings_and_comments
 from forecasts.services.browsing import claims_of
 from forecasts.services.queries import list_questions
-from forecasts.services.question_page import question_view
+from forecasts.services.question_page import kept_page, page_key, question_view
 from forecasts.services.scores import board, record_of
 from forecasts.timeutils import utc_now
 
+from .auth import session_of
 from .charts import reliability_svg
 from .formatting import register_filters
 from .forms import prepare_question
@@ -96,24 +98,34 @@ def build_router(*, preload: bool = False) -> APIRouter:
     ) -> HTMLResponse:
         now = utc_now()
         try:
-            view = question_view(store, question_id, as_of=now)
+            key = page_key(store, question_id, as_of=now)
         except NotFoundError as exc:
             return missing(request, exc)
-        detail = view.detail
-        question = detail.question
-        # Hidden forecasts stay out of the table, the charts and the crowd line alike.
-        forecasts = prepare_question(request, store, question.id, detail.forecasts)
-        return render(
-            request,
-            "question.html",
-            question=question,
-            status=detail.status,
-            resolution=detail.resolution,
-            corrections=detail.corrections,
-            evidence=view.evidence,
-            spec=_spec(question),
-            **question_parts(templates, view, forecasts, now=now, method=crowd),
-        )
+        extras = settings_and_comments(store, question_id)
+
+        def build() -> str:
+            view = question_view(store, question_id, as_of=now, key=key)
+            detail = view.detail
+            question = detail.question
+            # Hidden forecasts stay out of the table, the charts and the crowd line alike.
+            forecasts = prepare_question(request, store, question.id, detail.forecasts, extras)
+            context = question_parts(templates, view, forecasts, now=now, method=crowd)
+            return templates.env.get_template("question.html").render(
+                request=request,
+                question=question,
+                status=detail.status,
+                resolution=detail.resolution,
+                corrections=detail.corrections,
+                evidence=view.evidence,
+                spec=_spec(question),
+                **context,
+            )
+
+        if session_of(request).handle is not None:
+            return HTMLResponse(build())
+        # Every visitor who is not signed in sees the same page: kept whole, named by what
+        # it shows beside the ledgered rows (settings, comments, crowd method).
+        return HTMLResponse(kept_page(key, _anonymous_name(crowd, *extras), build))
 
     @router.get("/forecasters/{handle}", response_class=HTMLResponse)
     def forecaster_page(
@@ -151,6 +163,13 @@ def build_router(*, preload: bool = False) -> APIRouter:
     if preload:
         preload_templates(templates, _PAGES)
     return router
+
+
+def _anonymous_name(crowd: str, settings: QuestionSettings, notes: list[Comment]) -> str:
+    """The name of a question page as a visitor who is not signed in sees it. Comments are
+    only ever added, so their count and last id stand for all of them."""
+    last = notes[-1].id if notes else 0
+    return f"anonymous {crowd} {settings.owner!r} {settings.hide_forecasts} {len(notes)} {last}"
 
 
 def _spec(question: Question) -> str | None:

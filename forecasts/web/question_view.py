@@ -86,18 +86,6 @@ def question_charts(
     return context
 
 
-def _clock_free(detail: QuestionDetail, now: datetime) -> bool:
-    """Whether the charts no longer move with the clock: the history's axis ends at the
-    close or the last forecast, and past that end neither today's rule nor the steps'
-    right end depend on today."""
-    if detail.question.kind is not QuestionKind.BINARY:
-        return True
-    question = detail.question
-    end = max(question.closes_at.timestamp(), question.opens_at.timestamp() + 1)
-    end = max([end, *(f.made_at.timestamp() for f in detail.forecasts)])
-    return now.timestamp() > end
-
-
 def question_parts(
     templates: Jinja2Templates,
     view: QuestionView,
@@ -126,7 +114,7 @@ def question_parts(
         return page.render(forecasts=shown, names=names)
 
     everyone = len(shown) == len(view.detail.forecasts)
-    kept_charts = everyone and _clock_free(detail, now)
+    kept_charts = everyone and view.clock_free
     return {
         "charts_part": Markup(
             kept_part(view, f"charts {method}", charts) if kept_charts else charts()

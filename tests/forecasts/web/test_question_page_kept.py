@@ -22,6 +22,7 @@ from forecasts.services.accounts import set_password
 from forecasts.services.authoring import create_question
 from forecasts.settings import load_settings
 from forecasts.timeutils import utc_now
+from forecasts.web import pages as pages_module
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using .httpx. with .starlette.testclient")
@@ -207,3 +208,88 @@ def test_a_page_is_not_read_again_for_events_about_other_questions(
         _forecast(store, "bob", 0.7, opens + timedelta(days=2))
         second = client.get(path).text
         assert reads == [question_id, question_id] and "Bob: 70%" in second
+
+
+def _csrf(html: str) -> str | None:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return None if found is None else found.group(1)
+
+
+def test_visitors_who_are_not_signed_in_share_a_page_that_still_shows_every_comment(
+    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=True)
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    views: list[str] = []
+    real = pages_module.question_view
+
+    def counted(*args: object, **kwargs: object) -> object:
+        views.append("view")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages_module, "question_view", counted)
+    path = f"/questions/{question_id}"
+    app = create_app(load_settings(database_url=url))
+    with TestClient(app) as visitor, TestClient(app) as other, TestClient(app) as alice:
+        first = visitor.get(path).text
+        assert other.get(path).text == first and len(views) == 1  # built once, then kept
+        assert _csrf(first) is None and "Sign in</a> to forecast" in first
+
+        _sign_in(alice, "alice")
+        mine = alice.get(path).text
+        token = _csrf(mine)
+        assert token is not None and "signed in as" in mine and 'id="comment-form"' in mine
+        assert len(views) == 2  # a signed-in visitor's page is built for them
+        # What alice was served never reaches a visitor, and the visitor's page never her.
+        after = visitor.get(path).text
+        assert after == first and token not in after and "signed in as" not in after
+
+        posted = alice.post(
+            f"{path}/comment",
+            data={"comment": "the gauge was broken", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert posted.status_code == 303
+        commented = other.get(path).text
+        assert "the gauge was broken" in commented and "No comments" not in commented
+        assert _csrf(commented) is None
+        geo = visitor.get(path, params={"crowd": "geometric_mean_odds"}).text
+        assert "geo. mean odds" in geo and "the gauge was broken" in geo
+
+
+def test_a_kept_page_shows_the_status_of_the_moment_it_is_served(
+    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=True)  # deadline in 4 days
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    now = utc_now()
+    clock = [now]
+    monkeypatch.setattr(pages_module, "utc_now", lambda: clock[0])
+    path = f"/questions/{question_id}"
+    with TestClient(create_app(load_settings(database_url=url))) as visitor:
+        assert "status <b>closed</b>" in visitor.get(path).text
+        clock[0] = now + timedelta(days=5)  # past the deadline: due, same ledger head
+        assert "status <b>due</b>" in visitor.get(path).text
+        clock[0] = now
+        assert "status <b>closed</b>" in visitor.get(path).text
+
+
+def test_an_open_questions_page_is_built_for_each_visit_while_its_chart_moves(
+    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=False)  # the history runs up to today
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    now = utc_now()
+    clock = [now]
+    monkeypatch.setattr(pages_module, "utc_now", lambda: clock[0])
+    path = f"/questions/{question_id}"
+    with TestClient(create_app(load_settings(database_url=url))) as visitor:
+        today = visitor.get(path).text
+        clock[0] = now + timedelta(days=10)
+        later = visitor.get(path).text
+        # The same forecasts, drawn on an axis that moved on with the clock.
+        assert _table(later) == _table(today)
+        assert later.split('id="forecast-table"')[0] != today.split('id="forecast-table"')[0]
