@@ -32,13 +32,15 @@ from sqlmodel import Session
 from .bulk import insert_rows
 from .id_lists import in_ids
 from .ledger_append import CHAIN_KEY, LedgerChain
-from .record_rows import RecordRows, read_rows_on
+from .record_rows import RecordRows, read_outcomes, read_rows_on
 from .tables import (
     CorrectionRow,
+    ForecastRow,
     KeptQuestionRow,
     KeptScoreRow,
     KeptStateRow,
     LedgerHeadRow,
+    QuestionRow,
 )
 
 __all__ = [
@@ -72,15 +74,58 @@ def _corrected(some: bool, dialect: str) -> Select[Any]:
 
 
 def _effective(
-    conn: Connection, rows: RecordRows, question_ids: Sequence[str] | None
+    conn: Connection,
+    outcomes: dict[str, tuple[str, float | None, datetime]],
+    question_ids: Sequence[str] | None,
 ) -> dict[str, datetime]:
     """When each question's current outcome took effect: its resolution or newest correction."""
-    found = {qid: resolved_at for qid, (_, _, resolved_at) in rows.outcomes.items()}
+    found = {qid: resolved_at for qid, (_, _, resolved_at) in outcomes.items()}
     params = {} if question_ids is None else {"ids": list(question_ids)}
     for qid, at in conn.execute(_corrected(question_ids is not None, conn.dialect.name), params):
         if qid in found and at is not None:
             found[qid] = max(found[qid], _aware(at))
     return found
+
+
+def _question_rows(
+    conn: Connection,
+    outcomes: dict[str, tuple[str, float | None, datetime]],
+    closes: dict[str, datetime],
+    question_ids: Sequence[str] | None,
+) -> list[dict[str, Any]]:
+    effective = _effective(conn, outcomes, question_ids)
+    return [
+        {
+            "question_id": qid,
+            "outcome": outcome,
+            "label": outcome if value is None else f"{value:g}",
+            "close": min(closes[qid], resolved_at),
+            "effective_at": effective.get(qid, resolved_at),
+        }
+        for qid, (outcome, value, resolved_at) in sorted(outcomes.items())
+        if qid in closes
+    ]
+
+
+@functools.cache
+def _forecast_on(dialect: str) -> Select[Any]:
+    f = ForecastRow.__table__.c  # type: ignore[attr-defined]
+    return select(f.question_id).where(in_ids(f.question_id, dialect)).distinct()
+
+
+@functools.cache
+def _closes(dialect: str) -> Select[Any]:
+    q = QuestionRow.__table__.c  # type: ignore[attr-defined]
+    return select(q.id, q.closes_at).where(in_ids(q.id, dialect))
+
+
+def _unforecast(conn: Connection, question_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The kept question rows of questions nobody forecast (their outcome and close only:
+    no titles, options or tags to read)."""
+    params = {"ids": list(question_ids)}
+    closes = {qid: _aware(at) for qid, at in conn.execute(_closes(conn.dialect.name), params)}
+    outcomes = read_outcomes(conn, FAR_FUTURE, question_ids)
+    return _question_rows(conn, outcomes, closes, question_ids)
 
 
 def compute_kept(
@@ -90,21 +135,20 @@ def compute_kept(
     ``question_ids``, or every question's).
 
     Every figure is per question, so computing many questions together gives each the rows
-    it would get alone."""
+    it would get alone. Of ``question_ids``, those nobody forecast (most of a sweep's, often)
+    have no score rows and need no more than their outcome and close."""
+    if question_ids is not None:
+        params = {"ids": list(question_ids)}
+        forecast = {q for (q,) in conn.execute(_forecast_on(conn.dialect.name), params)}
+        if len(forecast) < len(question_ids):
+            bare = _unforecast(conn, [q for q in question_ids if q not in forecast])
+            if not forecast:
+                return bare, []
+            questions, scores = compute_kept(conn, [q for q in question_ids if q in forecast])
+            return sorted(bare + questions, key=lambda row: str(row["question_id"])), scores
     rows: RecordRows = read_rows_on(conn, as_of=FAR_FUTURE, question_ids=question_ids)
-    effective = _effective(conn, rows, question_ids)
     closes = {q[0]: q[5] for q in rows.questions}
-    questions = [
-        {
-            "question_id": qid,
-            "outcome": outcome,
-            "label": outcome if value is None else f"{value:g}",
-            "close": min(closes[qid], resolved_at),
-            "effective_at": effective.get(qid, resolved_at),
-        }
-        for qid, (outcome, value, resolved_at) in sorted(rows.outcomes.items())
-        if qid in closes
-    ]
+    questions = _question_rows(conn, rows.outcomes, closes, question_ids)
     if not questions or not (rows.binary or rows.others):
         return questions, []  # no forecast, no score: the scoring code need not even load
     from forecasts.records.kept import score_rows

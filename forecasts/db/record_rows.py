@@ -16,7 +16,7 @@ from .tables import CorrectionRow, ForecasterRow, ForecastRow, QuestionRow, Reso
 if TYPE_CHECKING:
     from .store import Store
 
-__all__ = ["RecordRows", "read_origins", "read_record_rows", "read_rows_on"]
+__all__ = ["RecordRows", "read_origins", "read_outcomes", "read_record_rows", "read_rows_on"]
 
 
 def _c(model: type[Any]) -> Any:
@@ -46,7 +46,7 @@ class RecordRows:
     others: Sequence[tuple[Any, ...]]
 
 
-def _outcomes(
+def read_outcomes(
     conn: Connection, as_of: datetime, question_ids: Sequence[str] | None = None
 ) -> dict[str, tuple[str, float | None, datetime]]:
     statements = _statements(question_ids is not None, conn.dialect.name)
@@ -85,7 +85,7 @@ def read_rows_on(
             statements.questions, params
         )
     ]
-    outcomes = _outcomes(conn, as_of, question_ids)
+    outcomes = read_outcomes(conn, as_of, question_ids)
     binary, other = statements.binary, statements.other
     if forecaster is not None:
         fc = _c(ForecastRow)

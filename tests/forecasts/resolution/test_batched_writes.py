@@ -271,3 +271,32 @@ def test_after_a_failed_batch_the_others_get_the_kept_scores_a_rebuild_would_giv
     assert abs(briers[("Q03", "bob")] - (1 - 0.7) ** 2) < 1e-9
     report = verify_store(store)
     assert report.ok, report.problems[:5]
+
+
+def test_a_batch_mixing_forecast_and_unforecast_questions_keeps_what_a_rebuild_would(
+    store: Store, server: Server
+) -> None:
+    # Questions nobody forecast take a shorter path to their kept rows (outcome and close
+    # only); the batch's rows must still be those recomputed from the raw rows, with each
+    # question's effective close, and score rows only where someone forecast.
+    ids = [f"M{i:02d}" for i in range(6)]
+    _add(store, server, ids)
+    summer = datetime(2026, 6, 1, tzinfo=UTC)
+    add_forecaster(store, make_forecaster("alice"), as_of=summer)
+    for qid in ids[::2]:
+        add_forecast(store, make_forecast_input(qid, "alice", p=0.3), as_of=summer)
+    claim_due(
+        store, worker="w1", as_of=AS_OF, now=datetime.now(UTC), lease=timedelta(minutes=5), limit=9
+    )
+
+    outcomes = write_batch(store, [_write(q, b'{"v": 1}') for q in ids], worker="w1", as_of=AS_OF)
+
+    assert outcomes == [True] * len(ids)
+    with store.reading() as session:
+        conn = session.connection()
+        assert check_kept(conn) == []
+        kept_q = conn.execute(text("SELECT question_id, outcome FROM kept_question")).all()
+        kept_s = conn.execute(text("SELECT question_id, forecaster, brier FROM kept_score")).all()
+    assert sorted(kept_q) == [(q, "yes") for q in ids]
+    assert sorted((q, f) for q, f, _ in kept_s) == [(q, "alice") for q in ids[::2]]
+    assert all(abs(b - 0.49) < 1e-9 for _, _, b in kept_s)
