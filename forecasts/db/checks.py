@@ -258,7 +258,14 @@ def write_record(store: Store, session: Session, obj: Record, *, as_of: datetime
     """Record ``obj`` (row and ledger event) and keep the sweep's state in step with it.
 
     A new question gets its check row; a resolution takes its question out of the sweep.
+    A resolution locks the check row before the ledger head, the order a sweep's write
+    takes them in (``sweep_writes.write_batch``), so the two never wait on each other in
+    a cycle.
     """
+    if isinstance(obj, Resolution):
+        check = ResolutionCheckRow.__table__  # type: ignore[attr-defined]
+        locked = select(check.c.question_id).where(check.c.question_id == obj.question_id)
+        session.connection().execute(locked.with_for_update())
     entity_id = store.record(session, obj, as_of=as_of)
     if isinstance(obj, Question):
         open_check(session, obj)

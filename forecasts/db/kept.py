@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Executable,
     Select,
+    bindparam,
     delete,
     func,
     insert,
@@ -190,11 +191,33 @@ def keep_scores(session: Session, question_id: str) -> None:
     keep_scores_many(session, [question_id])
 
 
+_UNSTAMPED = -1
+"""The ``seq`` of kept score rows written under a chain that takes the head late, until it
+closes and :func:`_stamp` gives them its last sequence number."""
+
+
+@functools.cache
+def _restamp(dialect: str) -> Executable:
+    ks = KeptScoreRow.__table__  # type: ignore[attr-defined]
+    return (
+        update(ks)
+        .where(in_ids(ks.c.question_id, dialect), ks.c.seq == _UNSTAMPED)
+        .values(seq=bindparam("final"))
+    )
+
+
+def _stamp(question_ids: Sequence[str], conn: Connection, seq: int) -> None:
+    for start in range(0, len(question_ids), _IDS_CHUNK):
+        ids = list(question_ids[start : start + _IDS_CHUNK])
+        conn.execute(_restamp(conn.dialect.name), {"ids": ids, "final": seq})
+
+
 def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
     """:func:`keep_scores` for many questions, with a few statements per chunk of them."""
     session.flush()
     conn = session.connection()
     chain = session.info.get(CHAIN_KEY)
+    late = isinstance(chain, LedgerChain) and chain.deferred is not None
     seq = chain.seq if isinstance(chain, LedgerChain) else None
     kq, ks = KeptQuestionRow.__table__, KeptScoreRow.__table__  # type: ignore[attr-defined]
     for start in range(0, len(question_ids), _IDS_CHUNK):
@@ -203,7 +226,9 @@ def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
         for statement in _deletes(conn.dialect.name):
             conn.execute(statement, {"ids": ids})
         _insert(conn, kq, questions)
-        _insert(conn, ks, _stamped(conn, scores, seq))
+        _insert(conn, ks, _stamped(conn, scores, _UNSTAMPED if late else seq))
+    if late and isinstance(chain, LedgerChain):
+        chain.on_close.append(functools.partial(_stamp, list(question_ids)))
 
 
 def write_all_kept(

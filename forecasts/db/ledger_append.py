@@ -8,7 +8,7 @@ payload format.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,10 +64,19 @@ def _open_statements() -> tuple[Executable, Executable, Executable]:
     )
 
 
+_Spec = tuple[str, str, str, Mapping[str, Any], datetime]
+_Mark = tuple[int, str, datetime | None, int, int, int]
+
+
 @dataclass
 class LedgerChain:
     """Many appends in one transaction: the head is locked and read once, events are kept
     here and inserted together by :meth:`flush`, and the head is written once by :meth:`close`.
+
+    A chain made by :meth:`later` locks and reads the head only when it closes: its events
+    are kept as given and chained then, so concurrent writers (sweep workers) hold the head,
+    the one point they all pass, for the end of their transactions alone. Whatever must carry
+    the sequence number its events end at registers ``on_close``.
 
     A caller that wraps part of its work in a savepoint takes a :meth:`mark` before it and
     calls :meth:`restore` when the savepoint rolls back, so the chain forgets those events too.
@@ -78,6 +87,8 @@ class LedgerChain:
     last_at: datetime | None
     start_seq: int
     pending: list[dict[str, Any]] = field(default_factory=list)
+    deferred: list[_Spec] | None = None
+    on_close: list[Callable[[Connection, int], None]] = field(default_factory=list)
 
     @classmethod
     def open(cls, connection: Connection) -> LedgerChain:
@@ -93,6 +104,11 @@ class LedgerChain:
         last = connection.execute(last_time, {"seq": seq}).scalar()
         return cls(seq, str(current[1]), None if last is None else as_utc(last), seq)
 
+    @classmethod
+    def later(cls) -> LedgerChain:
+        """A chain that takes the head when it closes (see the class)."""
+        return cls(-1, "", None, -1, deferred=[])
+
     def append(
         self,
         *,
@@ -102,7 +118,11 @@ class LedgerChain:
         data: Mapping[str, Any],
         as_of: datetime,
     ) -> int:
-        """The next event (inserted by :meth:`flush`); its sequence number."""
+        """The next event (inserted by :meth:`flush`); its sequence number (-1 on a chain
+        made by :meth:`later`: not known before it closes)."""
+        if self.deferred is not None:
+            self.deferred.append((kind, entity, entity_id, data, as_of))
+            return -1
         event = next_event(
             seq=self.seq,
             prev_hash=self.hash,
@@ -118,20 +138,38 @@ class LedgerChain:
         return self.seq
 
     def flush(self, connection: Connection) -> None:
-        """Insert the events appended since the last flush, in one statement."""
+        """Insert the events appended since the last flush, in one statement (a chain made
+        by :meth:`later` inserts them when it closes)."""
         if self.pending:
             insert_rows(connection, _table(LedgerEventRow), self.pending)
             self.pending = []
 
-    def mark(self) -> tuple[int, str, datetime | None, int]:
-        return self.seq, self.hash, self.last_at, len(self.pending)
+    def mark(self) -> _Mark:
+        deferred = -1 if self.deferred is None else len(self.deferred)
+        return self.seq, self.hash, self.last_at, len(self.pending), deferred, len(self.on_close)
 
-    def restore(self, mark: tuple[int, str, datetime | None, int]) -> None:
-        self.seq, self.hash, self.last_at, kept = mark
+    def restore(self, mark: _Mark) -> None:
+        self.seq, self.hash, self.last_at, kept, deferred, hooks = mark
         del self.pending[kept:]
+        if self.deferred is not None:
+            del self.deferred[deferred:]
+        del self.on_close[hooks:]
 
     def close(self, connection: Connection) -> None:
         """Flush, and move the head to the last event (when anything was appended)."""
+        if self.deferred is not None:
+            if not self.deferred:
+                return
+            chain = LedgerChain.open(connection)
+            for kind, entity, entity_id, data, as_of in self.deferred:
+                chain.append(kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of)
+            chain.close(connection)
+            self.seq, self.hash, self.last_at = chain.seq, chain.hash, chain.last_at
+            self.deferred = []
+            for hook in self.on_close:
+                hook(connection, self.seq)
+            self.on_close = []
+            return
         self.flush(connection)
         if self.seq != self.start_seq:
             head = _table(LedgerHeadRow)

@@ -186,11 +186,12 @@ class Store:
     # -- writes ---------------------------------------------------------------------------
 
     @contextmanager
-    def chained(self, session: Session) -> Iterator[LedgerChain]:
+    def chained(self, session: Session, *, late: bool = False) -> Iterator[LedgerChain]:
         """Many ledgered writes in ``session``'s transaction with the head locked and read
         once: events are kept by the chain (inserted at its flushes) and the head row is
-        written once when the block ends without error."""
-        chain = LedgerChain.open(session.connection())
+        written once when the block ends without error. With ``late`` the head is locked
+        only then (``LedgerChain.later``)."""
+        chain = LedgerChain.later() if late else LedgerChain.open(session.connection())
         session.info[CHAIN_KEY] = chain
         try:
             yield chain

@@ -192,9 +192,11 @@ def write_batch(
     """
     if not writes:
         return []
-    with store.transaction() as session, store.chained(session) as chain:
-        # The head first (as every ledgered write takes it), then the check rows: no
-        # lock-order cycle with a manual resolution, which locks the head, then the check row.
+    with store.transaction() as session, store.chained(session, late=True) as chain:
+        # The check rows first, the head last (when the chain closes, so the workers of a
+        # scale-out hold it for the end of their transactions alone): a manual resolution
+        # locks in the same order (``checks.write_record``), so neither waits on the other
+        # in a cycle.
         owned = _owned(session, [w.question_id for w in writes], worker)
         mine = [w for w in writes if w.question_id in owned]
         done: dict[str, bool | str] = dict.fromkeys(owned, True)

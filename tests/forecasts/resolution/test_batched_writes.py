@@ -9,12 +9,14 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
+from forecasts.db import sweep_writes
 from forecasts.db.checks import check_statuses, claim_due
 from forecasts.db.evidence import StoredEvidence, evidence_of
 from forecasts.db.scores import check_kept
-from forecasts.db.store import Store
+from forecasts.db.store import Store, open_store
 from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, write_batch
 from forecasts.db.verify import verify_store
 from forecasts.domain import Resolution, ResolutionMethod
@@ -300,3 +302,75 @@ def test_a_batch_mixing_forecast_and_unforecast_questions_keeps_what_a_rebuild_w
     assert sorted(kept_q) == [(q, "yes") for q in ids]
     assert sorted((q, f) for q, f, _ in kept_s) == [(q, "alice") for q in ids[::2]]
     assert all(abs(b - 0.49) < 1e-9 for _, _, b in kept_s)
+
+
+def test_other_ledgered_writes_go_on_while_a_sweep_batch_is_written(
+    postgres_url: str, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scale-out workers all append to one chain: a batch takes the ledger head only when
+    # its transaction ends, so while one worker computes and writes its batch, another (here
+    # a forecast recorded through the services) appends and commits without waiting.
+    store = open_store(postgres_url)
+    try:
+        _add(store, server, ["S1", "S2"])
+        summer = datetime(2026, 6, 1, tzinfo=UTC)
+        add_forecaster(store, make_forecaster("alice"), as_of=summer)
+        add_forecast(store, make_forecast_input("S1", "alice", p=0.2), as_of=summer)
+        add_question(store, make_question("OTHER"), as_of=CREATED)
+        claim_due(
+            store, worker="w1", as_of=AS_OF, now=datetime.now(UTC),
+            lease=timedelta(minutes=5), limit=9,
+        )  # fmt: skip
+        reached, release = threading.Event(), threading.Event()
+        real = sweep_writes.keep_scores_many
+
+        def paused(session: object, ids: list[str]) -> None:
+            real(session, ids)  # type: ignore[arg-type]
+            reached.set()
+            release.wait(60)
+
+        monkeypatch.setattr(sweep_writes, "keep_scores_many", paused)
+        outcomes: list[list[bool | str]] = []
+        writer = threading.Thread(
+            target=lambda: outcomes.append(
+                write_batch(store, [_write("S1", b'{"v": 1}'), _write("S2", b'{"v": 2}')],
+                            worker="w1", as_of=AS_OF)
+            )
+        )  # fmt: skip
+        writer.start()
+        try:
+            assert reached.wait(60)
+            other = threading.Thread(
+                target=add_forecast,
+                args=(store, make_forecast_input("OTHER", "alice", p=0.6)),
+                kwargs={"as_of": summer},
+            )
+            other.start()
+            other.join(20)
+            assert not other.is_alive()  # committed while the batch is still open
+            assert writer.is_alive() and store.resolution("S1") is None
+        finally:
+            release.set()
+            writer.join(60)
+        assert outcomes == [[True, True]]
+        head = store.ledger_head()
+        with store.reading() as session:
+            conn = session.connection()
+            kinds = (
+                conn.execute(
+                    text("SELECT kind FROM ledger_event WHERE seq > :s ORDER BY seq"),
+                    {"s": head.seq - 5},
+                )
+                .scalars()
+                .all()
+            )
+            stamps = conn.execute(text("SELECT DISTINCT seq FROM kept_score")).scalars().all()
+            assert check_kept(conn) == []
+        # The forecast made meanwhile comes first; the batch's events follow it, and its kept
+        # scores carry the sequence number its events end at.
+        assert kinds == ["forecast.created"] + ["resolution.created", "evidence.created"] * 2
+        assert stamps == [head.seq]
+        report = verify_store(store)
+        assert report.ok, report.problems[:5]
+    finally:
+        store.close()
