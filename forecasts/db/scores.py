@@ -19,15 +19,24 @@ from sqlalchemy import Connection, Select, bindparam, func, select
 
 from .kept import compute_kept, kept_complete, rebuild_on
 from .store import Store
-from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, KeptStateRow, QuestionRow
+from .tables import (
+    ForecasterRow,
+    ForecastRow,
+    KeptQuestionRow,
+    KeptScoreRow,
+    KeptStateRow,
+    QuestionRow,
+)
 
 __all__ = [
     "READ_COLUMNS",
     "KeptRead",
+    "KeptSince",
     "check_kept",
     "kept_probe",
     "kept_usable",
     "read_kept",
+    "read_kept_since",
     "rebuild_scores",
 ]
 
@@ -199,6 +208,60 @@ def read_kept(
         else:
             rows = [tuple(r[:-1]) for r in conn.execute(query) if _has_tag(r[-1], tag)]
     return KeptRead(people, available, rows)
+
+
+@dataclass(frozen=True)
+class KeptSince:
+    """One forecaster's kept rows written after a ledger sequence (no question filter).
+
+    ``name``: the forecaster's (None: no such forecaster); ``count``: how many kept rows
+    they have now; ``forecasts``: how many forecasts they have made (rows are never
+    changed or deleted, so this changes exactly when their forecasts do); ``rows``: those
+    written after the sequence asked for, in :data:`READ_COLUMNS` order then the sequence
+    that wrote each."""
+
+    name: str | None
+    count: int
+    forecasts: int
+    rows: Sequence[tuple[Any, ...]]
+
+
+@functools.cache
+def _since_statements() -> tuple[Select[Any], Select[Any]]:
+    """(forecaster's name, kept row and forecast counts; their rows written after ``since``)."""
+    who = bindparam("forecaster", type_=_KS.forecaster.type)
+    forecasts = ForecastRow.__table__.c  # type: ignore[attr-defined]
+    joined = _KST.join(_KQT, _KS.question_id == _KQ.question_id).join(_QT, _KS.question_id == _Q.id)
+    mine = (_KS.forecaster == who, *_where(None, None, None))
+    head = select(
+        select(_P.name).where(_P.handle == who).scalar_subquery(),
+        select(func.count()).select_from(joined).where(*mine).scalar_subquery(),
+        select(func.count()).where(forecasts.forecaster == who).scalar_subquery(),
+    )
+    columns = [
+        _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KS.forecaster,
+        *(getattr(_KS, name) for name in _SCORE), _KS.seq,
+    ]  # fmt: skip
+    since = bindparam("since", type_=_KS.seq.type)
+    rows = select(*columns).select_from(joined).where(*mine, _KS.seq > since)
+    return head, rows
+
+
+def read_kept_since(
+    store: Store, *, as_of: datetime, forecaster: str, since: int
+) -> KeptSince | None:
+    """``forecaster``'s kept rows written after ledger sequence ``since`` (every row: -1),
+    with their name and row count read in the same transaction, so a caller holding the
+    rows read before can tell whether adding these gives all of them (rows are only ever
+    rewritten at a later sequence, or deleted). None: compute from the raw rows instead."""
+    head, rows = _since_statements()
+    with store.reading() as session:
+        conn = session.connection()
+        if not kept_usable(conn, as_of):
+            return None
+        name, count, made = conn.execute(head, {"forecaster": forecaster}).one()
+        found = conn.execute(rows, {"forecaster": forecaster, "since": since}).fetchall()
+    return KeptSince(name, int(count), int(made), [tuple(r) for r in found])
 
 
 def _same(a: Any, b: Any) -> bool:

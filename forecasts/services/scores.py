@@ -42,6 +42,7 @@ from forecasts.records.board_sql import leaderboard_in_sql
 from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
+from ._kept_rows import HeldRows
 from ._lru import Lru as _Lru
 from ._record_parts import QuestionLines, QuestionWeights
 from .record_platforms import raw_record, with_platform_scores
@@ -65,6 +66,7 @@ _RESULTS = 256
 _RESAMPLED = 4096
 _WEIGHTS = 50_000  # questions: 100 MB at most with 2,000 resamples
 _LINES = 200_000  # kept rows' lines of records
+_HELD = 200_000  # kept rows held by forecaster
 
 
 @dataclass
@@ -73,6 +75,7 @@ class _Caches:
     resampled: _Lru
     weights: QuestionWeights
     lines: QuestionLines
+    held: HeldRows
 
 
 _caches: _Caches | None = None
@@ -82,7 +85,11 @@ def _get_caches() -> _Caches:
     global _caches
     if _caches is None:
         _caches = _Caches(
-            _Lru(_RESULTS), _Lru(_RESAMPLED), QuestionWeights(_WEIGHTS), QuestionLines(_LINES)
+            _Lru(_RESULTS),
+            _Lru(_RESAMPLED),
+            QuestionWeights(_WEIGHTS),
+            QuestionLines(_LINES),
+            HeldRows(_HELD),
         )
     return _caches
 
@@ -228,18 +235,27 @@ def _record_entry_read(
     def compute() -> TrackRecord | None:
         if _needs_raw(filters):
             return raw_record(store, handle, as_of, filters, min_n)
-        kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
-        if kept is None:
-            return None
+        if any(value is not None for value in selection.values()):
+            kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
+            if kept is None:
+                return None
+            rows, people, origins = kept.rows, kept.people, None
+        else:
+            # No question filter: the rows held for this forecaster and those written since.
+            held = _get_caches().held.read(store, handle, as_of)
+            if held is None:
+                return None
+            rows, origins = held.rows, held.origins
+            people = [] if held.name is None else [(handle, held.name)]
         return with_platform_scores(
             store,
             handle,
             None,
             record_from_kept(
-                kept.rows,
+                rows,
                 handle=handle,
-                people=kept.people,
-                questions_available=kept.questions_available,
+                people=people,
+                questions_available=available,
                 as_of=as_of,
                 filters=filters,
                 min_n=min_n,
@@ -247,6 +263,7 @@ def _record_entry_read(
                 weights=_get_caches().weights,
                 score_of=_get_caches().lines,
             ),
+            origins,
         )
 
     key = ("record", handle, version, filters.model_dump_json(), min_n)
