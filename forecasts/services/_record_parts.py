@@ -6,69 +6,88 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 import scoring
-from forecasts.records import QuestionScore
-from forecasts.records.kept_read import question_score
+from forecasts.records.kept_read import RowParts, row_parts
 
 __all__ = ["QuestionLines", "QuestionWeights"]
+
+
+@dataclass
+class _Bank:
+    """Rows of one (resamples, seed), stacked: ``rows[index[key]]`` is the key's row."""
+
+    index: dict[str, int]
+    rows: NDArray[np.uint8]
+    used: int = 0
 
 
 class QuestionWeights:
     """``scoring.keyed_poisson_weights`` rows kept by (question id, resamples, seed).
 
     At most ``size`` rows are kept, as bytes (Poisson(1) counts stay far below 256; 2,000
-    resamples: 2 KB a row); past that the oldest half is dropped. A record after a
-    resolution then draws one new row, not all of them.
+    resamples: 2 KB a row) stacked in one matrix per (resamples, seed), so a record's rows
+    are gathered by one indexing; past ``size`` the matrix starts again empty. A record
+    after a resolution then draws one new row, not all of them.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.rows: dict[tuple[str, int, int], NDArray[np.uint8]] = {}
+        self.banks: dict[tuple[int, int], _Bank] = {}
         self.lock = threading.Lock()
 
     def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
-        out = np.empty((len(keys), n_resamples), dtype=np.float32)
-        missing: list[int] = []
-        for i, key in enumerate(keys):
-            row = self.rows.get((key, n_resamples, seed))
-            if row is None:
-                missing.append(i)
-            else:
-                out[i] = row
+        with self.lock:
+            bank = self.banks.get((n_resamples, seed))
+            if bank is None or bank.used + len(keys) > self.size:
+                bank = _Bank({}, np.empty((0, n_resamples), dtype=np.uint8))
+                self.banks[(n_resamples, seed)] = bank
+            index = bank.index
+            at = [index.get(key, -1) for key in keys]
+            missing = sorted({key for key, i in zip(keys, at, strict=True) if i < 0})
         if missing:
-            drawn = scoring.keyed_poisson_weights(
-                [keys[i] for i in missing], n_resamples=n_resamples, seed=seed
-            )
-            out[missing] = drawn
+            drawn = scoring.keyed_poisson_weights(missing, n_resamples=n_resamples, seed=seed)
             with self.lock:
-                rows = self.rows
-                if len(rows) + len(missing) > self.size:
-                    for old in list(rows)[: max(len(rows) // 2, len(missing))]:
-                        del rows[old]
-                for i, row in zip(missing, drawn.astype(np.uint8), strict=True):
-                    rows[(keys[i], n_resamples, seed)] = row
-        return out
+                self._add(bank, missing, drawn.astype(np.uint8))
+                at = [index[key] for key in keys]
+        return bank.rows[np.asarray(at, dtype=np.intp)].astype(np.float32)
+
+    @staticmethod
+    def _add(bank: _Bank, keys: Sequence[str], rows: NDArray[np.uint8]) -> None:
+        """Append the rows of ``keys`` not in ``bank`` yet (another thread may have)."""
+        new = [i for i, key in enumerate(keys) if key not in bank.index]
+        if not new:
+            return
+        need = bank.used + len(new)
+        if need > bank.rows.shape[0]:
+            grown = np.empty((max(need, 2 * bank.rows.shape[0]), bank.rows.shape[1]), np.uint8)
+            grown[: bank.used] = bank.rows[: bank.used]
+            bank.rows = grown
+        bank.rows[bank.used : need] = rows[new]
+        for offset, i in enumerate(new):
+            bank.index[keys[i]] = bank.used + offset
+        bank.used = need
 
 
 class QuestionLines:
-    """Each kept row's :class:`QuestionScore`, keyed by the row's values (at most ``size``;
-    past that the oldest half is dropped). Lines are shared between cached records, which
-    never change them."""
+    """Each kept row's ``row_parts`` (its line of the record, its figures), keyed by the
+    row's values (at most ``size``; past that the oldest half is dropped). Lines are shared
+    between cached records, which never change them."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.lines: dict[tuple[Any, ...], QuestionScore] = {}
+        self.lines: dict[tuple[Any, ...], RowParts] = {}
         self.lock = threading.Lock()
 
-    def __call__(self, row: tuple[Any, ...]) -> QuestionScore:
+    def __call__(self, row: tuple[Any, ...]) -> RowParts:
         line = self.lines.get(row)
         if line is None:
-            line = question_score(row)
+            line = row_parts(row)
             with self.lock:
                 if len(self.lines) >= self.size:
                     for old in list(self.lines)[: len(self.lines) // 2]:

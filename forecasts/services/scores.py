@@ -261,7 +261,7 @@ def _record_entry_read(
                 min_n=min_n,
                 memo=_memo,
                 weights=_get_caches().weights,
-                score_of=_get_caches().lines,
+                parts_of=_get_caches().lines,
             ),
             origins,
         )
