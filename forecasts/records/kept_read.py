@@ -19,7 +19,7 @@ from .filters import RecordFilter
 from .loader import seconds
 from .models import Leaderboard, QuestionScore, TrackRecord
 from .pairs import BinaryPairs
-from .track import DEFAULT_MIN_N, Memo, RecordParts, Weights, assemble_record
+from .track import DEFAULT_MIN_N, Memo, RecordParts, Uniforms, Weights, assemble_record
 
 __all__ = [
     "KEPT_COLUMNS",
@@ -174,6 +174,7 @@ def record_from_kept(
     min_n: int = DEFAULT_MIN_N,
     memo: Memo | None = None,
     weights: Weights | None = None,
+    uniforms: Uniforms | None = None,
     parts_of: Callable[[tuple[Any, ...]], RowParts] = row_parts,
 ) -> TrackRecord:
     """``handle``'s track record from their kept rows (ordered by question id).
@@ -208,6 +209,8 @@ def record_from_kept(
     extra: dict[str, Any] = {} if memo is None else {"memo": memo}
     if weights is not None:
         extra["weights"] = weights
+    if uniforms is not None:
+        extra["uniforms"] = uniforms
     return assemble_record(
         parts,
         handle=handle,

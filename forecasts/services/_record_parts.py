@@ -1,11 +1,11 @@
 """Parts of track records kept per process, so a record after a resolution rebuilds only
-what the resolution changed: each question's bootstrap weights (they depend on its id
-alone) and each kept row's line of the record."""
+what the resolution changed: each question's bootstrap weights and reliability band draws
+(they depend on its id alone) and each kept row's line of the record."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 import scoring
 from forecasts.records.kept_read import RowParts, row_parts
 
-__all__ = ["QuestionLines", "QuestionWeights"]
+__all__ = ["QuestionDraws", "QuestionLines", "question_uniforms", "question_weights"]
 
 
 @dataclass
@@ -23,55 +23,76 @@ class _Bank:
     """Rows of one (resamples, seed), stacked: ``rows[index[key]]`` is the key's row."""
 
     index: dict[str, int]
-    rows: NDArray[np.uint8]
+    rows: NDArray[Any]
     used: int = 0
 
 
-class QuestionWeights:
-    """``scoring.keyed_poisson_weights`` rows kept by (question id, resamples, seed).
+class QuestionDraws:
+    """Rows of a keyed draw (``scoring.keyed_poisson_weights``, ``scoring.keyed_uniforms``)
+    kept by (question id, resamples, seed).
 
-    At most ``size`` rows are kept, as bytes (Poisson(1) counts stay far below 256; 2,000
-    resamples: 2 KB a row) stacked in one matrix per (resamples, seed), so a record's rows
-    are gathered by one indexing; past ``size`` the matrix starts again empty. A record
-    after a resolution then draws one new row, not all of them.
+    At most ``size`` rows are kept, stacked in one matrix per (resamples, seed) as
+    ``dtype``, so a record's rows are gathered by one indexing; past ``size`` the matrix
+    starts again empty. A record after a resolution then draws one new row, not all of them.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(
+        self,
+        size: int,
+        draw: Callable[..., NDArray[Any]],
+        dtype: type[np.generic],
+        out: type[np.generic],
+    ) -> None:
         self.size = size
+        self.draw = draw
+        self.dtype = dtype
+        self.out = out
         self.banks: dict[tuple[int, int], _Bank] = {}
         self.lock = threading.Lock()
 
-    def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
+    def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[Any]:
         with self.lock:
             bank = self.banks.get((n_resamples, seed))
             if bank is None or bank.used + len(keys) > self.size:
-                bank = _Bank({}, np.empty((0, n_resamples), dtype=np.uint8))
+                bank = _Bank({}, np.empty((0, n_resamples), dtype=self.dtype))
                 self.banks[(n_resamples, seed)] = bank
             index = bank.index
             at = [index.get(key, -1) for key in keys]
             missing = sorted({key for key, i in zip(keys, at, strict=True) if i < 0})
         if missing:
-            drawn = scoring.keyed_poisson_weights(missing, n_resamples=n_resamples, seed=seed)
+            drawn = self.draw(missing, n_resamples=n_resamples, seed=seed)
             with self.lock:
-                self._add(bank, missing, drawn.astype(np.uint8))
+                self._add(bank, missing, drawn.astype(self.dtype))
                 at = [index[key] for key in keys]
-        return bank.rows[np.asarray(at, dtype=np.intp)].astype(np.float32)
+        return bank.rows[np.asarray(at, dtype=np.intp)].astype(self.out, copy=False)
 
     @staticmethod
-    def _add(bank: _Bank, keys: Sequence[str], rows: NDArray[np.uint8]) -> None:
+    def _add(bank: _Bank, keys: Sequence[str], rows: NDArray[Any]) -> None:
         """Append the rows of ``keys`` not in ``bank`` yet (another thread may have)."""
         new = [i for i, key in enumerate(keys) if key not in bank.index]
         if not new:
             return
         need = bank.used + len(new)
         if need > bank.rows.shape[0]:
-            grown = np.empty((max(need, 2 * bank.rows.shape[0]), bank.rows.shape[1]), np.uint8)
+            shape = (max(need, 2 * bank.rows.shape[0]), bank.rows.shape[1])
+            grown = np.empty(shape, bank.rows.dtype)
             grown[: bank.used] = bank.rows[: bank.used]
             bank.rows = grown
         bank.rows[bank.used : need] = rows[new]
         for offset, i in enumerate(new):
             bank.index[keys[i]] = bank.used + offset
         bank.used = need
+
+
+def question_weights(size: int) -> QuestionDraws:
+    """Bootstrap weights (Poisson(1) counts stay far below 256: kept as bytes, 2 KB a row
+    with 2,000 resamples), handed out as float32."""
+    return QuestionDraws(size, scoring.keyed_poisson_weights, np.uint8, np.float32)
+
+
+def question_uniforms(size: int) -> QuestionDraws:
+    """The reliability band's uniform draws (800 bytes a row with 100 resamples)."""
+    return QuestionDraws(size, scoring.keyed_uniforms, np.float64, np.float64)
 
 
 class QuestionLines:

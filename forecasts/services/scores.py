@@ -44,7 +44,7 @@ from forecasts.records.track import DEFAULT_MIN_N
 
 from ._kept_rows import HeldRows
 from ._lru import Lru as _Lru
-from ._record_parts import QuestionLines, QuestionWeights
+from ._record_parts import QuestionDraws, QuestionLines, question_uniforms, question_weights
 from .record_platforms import raw_record, with_platform_scores
 
 __all__ = [
@@ -64,7 +64,7 @@ M = TypeVar("M", bound=BaseModel)
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 _RESULTS = 256
 _RESAMPLED = 4096
-_WEIGHTS = 50_000  # questions: 100 MB at most with 2,000 resamples
+_WEIGHTS = 50_000  # questions: 100 MB (weights) and 40 MB (band draws) at most
 _LINES = 200_000  # kept rows' lines of records
 _HELD = 200_000  # kept rows held by forecaster
 
@@ -73,7 +73,8 @@ _HELD = 200_000  # kept rows held by forecaster
 class _Caches:
     results: _Lru
     resampled: _Lru
-    weights: QuestionWeights
+    weights: QuestionDraws
+    uniforms: QuestionDraws
     lines: QuestionLines
     held: HeldRows
 
@@ -87,7 +88,8 @@ def _get_caches() -> _Caches:
         _caches = _Caches(
             _Lru(_RESULTS),
             _Lru(_RESAMPLED),
-            QuestionWeights(_WEIGHTS),
+            question_weights(_WEIGHTS),
+            question_uniforms(_WEIGHTS),
             QuestionLines(_LINES),
             HeldRows(_HELD),
         )
@@ -261,6 +263,7 @@ def _record_entry_read(
                 min_n=min_n,
                 memo=_memo,
                 weights=_get_caches().weights,
+                uniforms=_get_caches().uniforms,
                 parts_of=_get_caches().lines,
             ),
             origins,
