@@ -228,12 +228,17 @@ class KeptSince:
 
 @functools.cache
 def _since_statements() -> tuple[Select[Any], Select[Any]]:
-    """(forecaster's name, kept row and forecast counts; their rows written after ``since``)."""
+    """(kept_usable's two reads, forecaster's name, kept row and forecast counts; their
+    rows written after ``since``)."""
     who = bindparam("forecaster", type_=_KS.forecaster.type)
     forecasts = ForecastRow.__table__.c  # type: ignore[attr-defined]
     joined = _KST.join(_KQT, _KS.question_id == _KQ.question_id).join(_QT, _KS.question_id == _Q.id)
     mine = (_KS.forecaster == who, *_where(None, None, None))
+    state = KeptStateRow.__table__.c  # type: ignore[attr-defined]
+    later = _KQ.effective_at > bindparam("as_of", type_=_KQ.effective_at.type)
     head = select(
+        select(state.complete).where(state.id == 1).scalar_subquery(),
+        select(_KQ.question_id).where(later).limit(1).scalar_subquery(),
         select(_P.name).where(_P.handle == who).scalar_subquery(),
         select(func.count()).select_from(joined).where(*mine).scalar_subquery(),
         select(func.count()).where(forecasts.forecaster == who).scalar_subquery(),
@@ -257,9 +262,10 @@ def read_kept_since(
     head, rows = _since_statements()
     with store.reading() as session:
         conn = session.connection()
-        if not kept_usable(conn, as_of):
+        params = {"forecaster": forecaster, "as_of": as_of}
+        complete, later, name, count, made = conn.execute(head, params).one()
+        if not complete or later is not None:  # as kept_usable
             return None
-        name, count, made = conn.execute(head, {"forecaster": forecaster}).one()
         found = conn.execute(rows, {"forecaster": forecaster, "since": since}).fetchall()
     return KeptSince(name, int(count), int(made), [tuple(r) for r in found])
 

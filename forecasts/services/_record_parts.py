@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import scoring
+from forecasts.records import QuestionScore
 from forecasts.records.kept_read import RowParts, row_parts
 
 __all__ = ["QuestionDraws", "QuestionLines", "question_uniforms", "question_weights"]
@@ -97,12 +98,14 @@ def question_uniforms(size: int) -> QuestionDraws:
 
 class QuestionLines:
     """Each kept row's ``row_parts`` (its line of the record, its figures), keyed by the
-    row's values (at most ``size``; past that the oldest half is dropped). Lines are shared
-    between cached records, which never change them."""
+    row's values, and each line's JSON once asked for (at most ``size`` rows; past that the
+    oldest half is dropped). Lines are shared between cached records, which never change
+    them."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.lines: dict[tuple[Any, ...], RowParts] = {}
+        self.json: dict[int, tuple[QuestionScore, bytes]] = {}
         self.lock = threading.Lock()
 
     def __call__(self, row: tuple[Any, ...]) -> RowParts:
@@ -112,6 +115,18 @@ class QuestionLines:
             with self.lock:
                 if len(self.lines) >= self.size:
                     for old in list(self.lines)[: len(self.lines) // 2]:
-                        del self.lines[old]
+                        self.json.pop(id(self.lines.pop(old)[0]), None)
                 self.lines[row] = line
         return line
+
+    def json_of(self, line: QuestionScore) -> bytes:
+        """``line.model_dump_json()``, serialised once for a line held here."""
+        found = self.json.get(id(line))
+        if found is not None and found[0] is line:
+            return found[1]
+        text = line.model_dump_json().encode()
+        with self.lock:
+            if len(self.json) >= self.size:
+                self.json.clear()
+            self.json[id(line)] = (line, text)  # holding the line keeps its id its own
+        return text
