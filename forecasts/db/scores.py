@@ -240,7 +240,9 @@ def _since_statements() -> tuple[Select[Any], Select[Any]]:
         select(state.complete).where(state.id == 1).scalar_subquery(),
         select(_KQ.question_id).where(later).limit(1).scalar_subquery(),
         select(_P.name).where(_P.handle == who).scalar_subquery(),
-        select(func.count()).select_from(joined).where(*mine).scalar_subquery(),
+        # Every kept score row has its question's non-annulled kept row (they are written
+        # together; an annulled question has none): counted from the index alone.
+        select(func.count()).where(_KS.forecaster == who).scalar_subquery(),
         select(func.count()).where(forecasts.forecaster == who).scalar_subquery(),
     )
     columns = [
