@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -364,7 +365,7 @@ def assemble_record(
             f"only {n} resolved question{'s' if n != 1 else ''} (fewer than {min_n}): "
             "these figures say little about skill"
         )
-    rows.sort(key=lambda r: (r.made_at, r.question_id))
+    rows.sort(key=attrgetter("made_at", "question_id"))
     return TrackRecord(
         handle=handle,
         name=name,

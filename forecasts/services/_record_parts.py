@@ -54,18 +54,24 @@ class QuestionDraws:
     def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[Any]:
         with self.lock:
             bank = self.banks.get((n_resamples, seed))
-            if bank is None or bank.used + len(keys) > self.size:
-                bank = _Bank({}, np.empty((0, n_resamples), dtype=self.dtype))
-                self.banks[(n_resamples, seed)] = bank
+            if bank is None:
+                bank = self.banks[(n_resamples, seed)] = _Bank({}, self._empty(n_resamples))
             index = bank.index
             at = [index.get(key, -1) for key in keys]
+            if -1 in at and bank.used + len(keys) > self.size:
+                bank = self.banks[(n_resamples, seed)] = _Bank({}, self._empty(n_resamples))
+                index = bank.index
+                at = [-1] * len(keys)
+        if -1 in at:
             missing = sorted({key for key, i in zip(keys, at, strict=True) if i < 0})
-        if missing:
             drawn = self.draw(missing, n_resamples=n_resamples, seed=seed)
             with self.lock:
                 self._add(bank, missing, drawn.astype(self.dtype))
                 at = [index[key] for key in keys]
         return bank.rows[np.asarray(at, dtype=np.intp)].astype(self.out, copy=False)
+
+    def _empty(self, n_resamples: int) -> NDArray[Any]:
+        return np.empty((0, n_resamples), dtype=self.dtype)
 
     @staticmethod
     def _add(bank: _Bank, keys: Sequence[str], rows: NDArray[Any]) -> None:

@@ -99,3 +99,20 @@ def test_a_resolution_reads_only_the_rows_it_wrote(seeded: Seeded) -> None:
     assert written.name == "Alice"
     unknown = read_kept_since(store, as_of=LATER, forecaster="nobody", since=-1)
     assert unknown is not None and (unknown.name, unknown.count, unknown.rows) == (None, 0, [])
+
+
+def test_kept_draws_are_each_questions_own_whatever_was_kept_before() -> None:
+    import numpy as np
+
+    import scoring
+    from forecasts.services._record_parts import question_uniforms, question_weights
+
+    for draws, direct, n in (
+        (question_weights(5), scoring.keyed_poisson_weights, 300),
+        (question_uniforms(5), scoring.keyed_uniforms, 40),
+    ):
+        # Within the bound, past it (kept rows start again), repeated and reordered keys.
+        for keys in (["a", "b", "c"], ["c", "a"], ["c", "d", "e", "f"], ["f", "f", "b"]):
+            got = draws(keys, n, 3)
+            assert np.array_equal(got, direct(keys, n_resamples=n, seed=3)), keys
+        assert np.array_equal(draws(["a"], n, 4), direct(["a"], n_resamples=n, seed=4))
