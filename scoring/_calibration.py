@@ -12,7 +12,7 @@ import numpy.typing as npt
 from numpy.typing import NDArray
 
 from ._deprecation import options_by_keyword
-from ._isotonic import cep_per_group, cep_per_group_rows, group_binary
+from ._isotonic import band_bounds, cep_per_group, cep_per_group_rows, group_binary
 from ._keyed import redrawn_curves
 from ._results import CalibrationBin, CorpDecomposition, MurphyDecomposition, ReliabilityDiagram
 from ._rules import prepare
@@ -310,7 +310,7 @@ def reliability_diagram(
     if uniforms is not None:
         curves = redrawn_curves(p, counts, np.asarray(uniforms, dtype=np.float64), rule)
         n_resamples = curves.shape[0]
-        low, high = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+        low, high = band_bounds(curves, level)
         subsample = p.size
         xb = x
     else:
@@ -348,7 +348,7 @@ def _seeded_band(
     # One draw for all resamples (the same stream as drawing them row by row).
     ones = rng.binomial(counts_b, xb, size=(n_resamples, xb.size)).astype(np.float64)
     curves = cep_per_group_rows(counts_b.astype(np.float64), ones)
-    low, high = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+    low, high = band_bounds(curves, level)
     return xb, low, high
 
 

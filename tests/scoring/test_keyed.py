@@ -18,7 +18,7 @@ from scoring import (
     reliability_diagram,
     weighted_bootstrap,
 )
-from scoring._isotonic import cep_per_group, cep_per_group_rows
+from scoring._isotonic import band_bounds, cep_per_group, cep_per_group_rows
 
 
 def test_a_keys_weights_depend_on_the_key_and_seed_alone() -> None:
@@ -164,3 +164,14 @@ def test_keyed_band_refuses_uniforms_of_the_wrong_shape(shape: tuple[int, ...]) 
     p = np.linspace(0.1, 0.9, 6)
     with pytest.raises(ScoringInputError, match="uniforms"):
         reliability_diagram([1, 0, 1, 0, 1, 1], p, uniforms=np.full(shape, 0.5))
+
+
+def test_band_bounds_are_numpys_quantiles_from_one_sort() -> None:
+    rng = np.random.default_rng(21)
+    for trial in range(400):
+        n, g = int(rng.integers(1, 250)), int(rng.integers(1, 40))
+        curves = rng.random((n, g)) if trial % 2 else np.round(rng.random((n, g)), 1)
+        level = float(rng.choice([0.5, 0.8, 0.9, 0.95, 0.99, float(rng.uniform(0.01, 0.99))]))
+        low, high = band_bounds(curves, level)
+        want = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+        assert np.array_equal(low, want[0]) and np.array_equal(high, want[1]), (n, g, level)
