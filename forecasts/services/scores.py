@@ -8,7 +8,10 @@ record is keyed by the forecaster's kept rows (their count and the newest ledger
 that wrote one) and the query: a resolution of a question they did not forecast on leaves
 their record cached; the two figures that depend on other questions (``as_of`` and
 ``questions_available``) are filled in on each request. The bootstrap intervals and
-reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
+reliability bands are cached separately, keyed by a digest of the scores they resample.
+When a record must be rebuilt, the forecaster's kept rows held in this process are brought
+up to date with the rows written since (``_kept_rows``), and each question's resampling
+draws and each row's line and JSON are kept (``_record_parts``). Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
 On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
