@@ -59,6 +59,7 @@ from ._intervals import pinball_loss as pinball_loss
 from ._intervals import quantile_score as quantile_score
 from ._intervals import weighted_interval_score as weighted_interval_score
 from ._keyed import keyed_poisson_weights as keyed_poisson_weights
+from ._keyed import keyed_uniforms as keyed_uniforms
 from ._keyed import weighted_bootstrap as weighted_bootstrap
 from ._results import BootstrapInterval as BootstrapInterval
 from ._results import CalibrationBin as CalibrationBin

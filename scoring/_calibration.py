@@ -12,7 +12,8 @@ import numpy.typing as npt
 from numpy.typing import NDArray
 
 from ._deprecation import options_by_keyword
-from ._isotonic import cep_per_group, cep_per_group_rows, group_binary
+from ._isotonic import band_bounds, cep_per_group, cep_per_group_rows, group_binary
+from ._keyed import redrawn_curves
 from ._results import CalibrationBin, CorpDecomposition, MurphyDecomposition, ReliabilityDiagram
 from ._rules import prepare
 from ._validation import (
@@ -235,6 +236,7 @@ def reliability_diagram(
     seed: int | np.random.Generator | None = None,
     subsample: int = 50_000,
     nan_policy: NanPolicy = "raise",
+    uniforms: npt.ArrayLike | None = None,
 ) -> ReliabilityDiagram:
     r"""CORP reliability diagram with a consistency band.
 
@@ -247,6 +249,13 @@ def reliability_diagram(
     probability about ``level`` at each point. When there are more than
     ``subsample`` forecasts the band is simulated on a random subsample of that
     size and interpolated, which widens it (a conservative band).
+
+    With ``uniforms`` (:math:`u_{ib}`, one row per item, e.g.
+    :func:`keyed_uniforms` of the items' keys) the band is keyed: resample :math:`b`
+    redraws item :math:`i` as :math:`y^*_{ib} = 1\{u_{ib} < x_i\}`, so each item keeps
+    its draws whatever the other items, and a caller keeping them per item draws only a
+    new item's. Every item is used (no subsample); ``n_resamples`` is the number of
+    columns of ``uniforms``, and ``seed`` is not read.
 
     Parameters
     ----------
@@ -262,6 +271,9 @@ def reliability_diagram(
         Largest number of forecasts used for the band.
     nan_policy : {"raise", "omit"}
         ``"omit"`` drops items with a NaN outcome or forecast.
+    uniforms : array_like, shape (n, B), optional
+        Uniform(0, 1) draws of each item for a keyed band (with ``nan_policy="omit"``,
+        the rows of the items kept only).
 
     Returns
     -------
@@ -280,6 +292,11 @@ def reliability_diagram(
     (array([0.2, 0.7, 0.9]), array([0. , 0.5, 0.5]))
     >>> bool(np.all(r.band_low <= r.band_high))
     True
+    >>> from scoring import keyed_uniforms
+    >>> u = keyed_uniforms(["q1", "q2", "q3"], n_resamples=50, seed=1)
+    >>> k = reliability_diagram([1, 0, 0], [0.7, 0.2, 0.9], uniforms=u)
+    >>> k.cep.tolist(), k.n_resamples, bool(np.all(k.band_low <= k.band_high))
+    ([0.0, 0.5, 0.5], 50, True)
     """
     rule = "reliability_diagram"
     check_open_unit(as_float(level, "level", rule), "level", rule)
@@ -288,18 +305,16 @@ def reliability_diagram(
     if subsample < 1:
         raise ScoringInputError(rule, "subsample", f"must be >= 1, got {subsample}")
     y, p = binary_inputs(outcome, forecast, rule, nan_policy)
-    rng = make_rng(seed)
     x, counts, sums = group_binary(p, y)
     cep = cep_per_group(counts, sums)
-    if p.size > subsample:
-        sample = rng.choice(p, size=subsample, replace=False)
-        xb, counts_b = np.unique(sample, return_counts=True)
+    if uniforms is not None:
+        curves = redrawn_curves(p, counts, np.asarray(uniforms, dtype=np.float64), rule)
+        n_resamples = curves.shape[0]
+        low, high = band_bounds(curves, level)
+        subsample = p.size
+        xb = x
     else:
-        xb, counts_b = x, counts.astype(np.int64)
-    # One draw for all resamples (the same stream as drawing them row by row).
-    ones = rng.binomial(counts_b, xb, size=(n_resamples, xb.size)).astype(np.float64)
-    curves = cep_per_group_rows(counts_b.astype(np.float64), ones)
-    low, high = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+        xb, low, high = _seeded_band(p, x, counts, level, n_resamples, seed, subsample)
     if xb is not x:
         low, high = np.interp(x, xb, low), np.interp(x, xb, high)
     return ReliabilityDiagram(
@@ -312,6 +327,29 @@ def reliability_diagram(
         n=int(p.size),
         subsample=int(min(p.size, subsample)),
     )
+
+
+def _seeded_band(
+    p: NDArray[np.float64],
+    x: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    level: float,
+    n_resamples: int,
+    seed: int | np.random.Generator | None,
+    subsample: int,
+) -> tuple[NDArray[np.float64], Any, Any]:
+    """(band's x, low, high) from binomial redraws of the groups by ``seed``."""
+    rng = make_rng(seed)
+    if p.size > subsample:
+        sample = rng.choice(p, size=subsample, replace=False)
+        xb, counts_b = np.unique(sample, return_counts=True)
+    else:
+        xb, counts_b = x, counts.astype(np.int64)
+    # One draw for all resamples (the same stream as drawing them row by row).
+    ones = rng.binomial(counts_b, xb, size=(n_resamples, xb.size)).astype(np.float64)
+    curves = cep_per_group_rows(counts_b.astype(np.float64), ones)
+    low, high = band_bounds(curves, level)
+    return xb, low, high
 
 
 def _wilson(k: float, n: float, z: float) -> tuple[float, float]:

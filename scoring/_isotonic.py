@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cep_per_group", "cep_per_group_rows", "group_binary", "pav_blocks"]
+__all__ = ["band_bounds", "cep_per_group", "cep_per_group_rows", "group_binary", "pav_blocks"]
 
 
 def group_binary(
@@ -143,3 +143,24 @@ def cep_per_group_rows(
     for r in unfinished:
         fitted[r] = cep_per_group(np.asarray(counts, dtype=np.float64), sums[r])
     return fitted
+
+
+def band_bounds(
+    curves: NDArray[np.float64], level: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``np.quantile(curves, [(1 - level) / 2, (1 + level) / 2], axis=0)`` (its default,
+    linear method: the same values) from one sort of the columns, several times faster
+    than numpy's partition of each column for a band of a hundred curves."""
+    ordered = np.sort(curves, axis=0)
+    last = ordered.shape[0] - 1
+    bounds = []
+    for q in ((1.0 - level) / 2.0, (1.0 + level) / 2.0):
+        virtual = last * q
+        below = float(np.floor(virtual))
+        gamma = virtual - below
+        i = min(max(int(below), 0), last)
+        a, b = ordered[i], ordered[min(i + 1, last)]
+        diff = b - a
+        # numpy's interpolation: from the nearer end, so the bound is exact at the ends.
+        bounds.append(b - diff * (1.0 - gamma) if gamma >= 0.5 else a + diff * gamma)
+    return bounds[0], bounds[1]

@@ -18,10 +18,11 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
+from ._isotonic import cep_per_group_rows
 from ._results import BootstrapInterval
 from ._validation import ScoringInputError, as_float, check_finite, check_open_unit
 
-__all__ = ["keyed_poisson_weights", "weighted_bootstrap"]
+__all__ = ["keyed_poisson_weights", "keyed_uniforms", "redrawn_curves", "weighted_bootstrap"]
 
 _MAX_RESAMPLES = 1_000_000
 
@@ -62,7 +63,16 @@ def keyed_poisson_weights(
     >>> bool((w[1] == keyed_poisson_weights(["q2"], n_resamples=4, seed=0)[0]).all())
     True
     """
-    rule = "keyed_poisson_weights"
+    raw = _keyed_raw(keys, n_resamples, seed, b"poisson1", "keyed_poisson_weights")
+    # Inverse CDF on the raw 64-bit draws: several times faster than Generator.poisson.
+    counts = np.searchsorted(_poisson_thresholds(), raw, side="right")
+    return counts.astype(np.float32)
+
+
+def _keyed_raw(
+    keys: Sequence[str], n_resamples: int, seed: int, stream: bytes, rule: str
+) -> NDArray[np.uint64]:
+    """Raw 64-bit PCG64 draws, one row per key, the generator set from the key's digest."""
     if not 1 <= n_resamples <= _MAX_RESAMPLES:
         raise ScoringInputError(
             rule, "n_resamples", f"must be in 1..{_MAX_RESAMPLES}, got {n_resamples}"
@@ -73,7 +83,7 @@ def keyed_poisson_weights(
     # One generator, its 128-bit state and stream set from each key's digest in turn
     # (seeding a fresh generator per key costs twice as much as the draws).
     generator = np.random.PCG64()
-    salt = seed.to_bytes(8, "little") + b"poisson1"
+    salt = seed.to_bytes(8, "little") + stream
     for i, key in enumerate(keys):
         if not isinstance(key, str):
             raise ScoringInputError(rule, "keys", f"must be strings, got {type(key).__name__}")
@@ -88,9 +98,51 @@ def keyed_poisson_weights(
             "uinteger": 0,
         }
         raw[i] = generator.random_raw(n_resamples)
-    # Inverse CDF on the raw 64-bit draws: several times faster than Generator.poisson.
-    counts = np.searchsorted(_poisson_thresholds(), raw, side="right")
-    return counts.astype(np.float32)
+    return raw
+
+
+def keyed_uniforms(
+    keys: Sequence[str], *, n_resamples: int = 100, seed: int = 0
+) -> NDArray[np.float64]:
+    r"""Uniform(0, 1) draws, one row per key, fixed by the key and ``seed``.
+
+    Row :math:`i` holds :math:`u_{i1}, \dots, u_{iB}`, :math:`u_{ib} = \lfloor r_{ib} /
+    2^{11} \rfloor \, 2^{-53}` for the raw 64-bit outputs :math:`r_{ib}` of a PCG64 stream
+    whose state and increment are the BLAKE2b digest of ``keys[i]`` salted with ``seed``
+    (a stream of its own, independent of :func:`keyed_poisson_weights`): the same key gives
+    the same row in any call, whatever the other keys. They drive the keyed consistency
+    band of :func:`reliability_diagram` (resampled outcome :math:`y^*_{ib} = 1\{u_{ib} <
+    x_i\}`, a Bernoulli(:math:`x_i`) draw).
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Item identifiers (question ids).
+    n_resamples : int
+        Number of draws per key :math:`B`.
+    seed : int
+        Seed shared by all keys, in 0 .. 2**64 - 1.
+
+    Returns
+    -------
+    ndarray of float64, shape (len(keys), n_resamples)
+        Values in [0, 1), multiples of :math:`2^{-53}`.
+
+    References
+    ----------
+    O'Neill, M. E. (2014). PCG: A family of simple fast space-efficient statistically good
+    algorithms for random number generation. Harvey Mudd College, HMC-CS-2014-0905.
+
+    Examples
+    --------
+    >>> u = keyed_uniforms(["q1", "q2"], n_resamples=3, seed=0)
+    >>> u.shape, bool(((0 <= u) & (u < 1)).all())
+    ((2, 3), True)
+    >>> bool((u[1] == keyed_uniforms(["q2"], n_resamples=3, seed=0)[0]).all())
+    True
+    """
+    raw = _keyed_raw(keys, n_resamples, seed, b"uniform1", "keyed_uniforms")
+    return (raw >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 @functools.cache
@@ -176,3 +228,20 @@ def weighted_bootstrap(
         level=float(level),
         n_resamples=int(w.shape[1]),
     )
+
+
+def redrawn_curves(
+    p: NDArray[np.float64], counts: NDArray[np.float64], u: NDArray[np.float64], rule: str
+) -> NDArray[np.float64]:
+    """Isotonic curves (resamples x groups of distinct ``p``, whose sizes are ``counts``)
+    refitted to outcomes redrawn as ``u < p`` (``u``: items x resamples)."""
+    if u.ndim != 2 or u.shape[0] != p.size or u.shape[1] == 0:
+        raise ScoringInputError(
+            rule, "uniforms", f"must have shape ({p.size}, B) with B >= 1, got {u.shape}"
+        )
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    starts = np.flatnonzero(np.concatenate(([True], ps[1:] != ps[:-1])))
+    drawn = u[order] < ps[:, None]
+    ones = np.add.reduceat(drawn, starts, axis=0, dtype=np.float64).T
+    return cep_per_group_rows(counts, np.ascontiguousarray(ones))

@@ -15,19 +15,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select, true
 
 from .kept import compute_kept, kept_complete, rebuild_on
 from .store import Store
-from .tables import ForecasterRow, KeptQuestionRow, KeptScoreRow, KeptStateRow, QuestionRow
+from .tables import (
+    ForecasterRow,
+    ForecastRow,
+    KeptQuestionRow,
+    KeptScoreRow,
+    KeptStateRow,
+    QuestionRow,
+)
 
 __all__ = [
     "READ_COLUMNS",
     "KeptRead",
+    "KeptSince",
     "check_kept",
     "kept_probe",
     "kept_usable",
     "read_kept",
+    "read_kept_since",
     "rebuild_scores",
 ]
 
@@ -199,6 +208,71 @@ def read_kept(
         else:
             rows = [tuple(r[:-1]) for r in conn.execute(query) if _has_tag(r[-1], tag)]
     return KeptRead(people, available, rows)
+
+
+@dataclass(frozen=True)
+class KeptSince:
+    """One forecaster's kept rows written after a ledger sequence (no question filter).
+
+    ``name``: the forecaster's (None: no such forecaster); ``count``: how many kept rows
+    they have now; ``forecasts``: how many forecasts they have made (rows are never
+    changed or deleted, so this changes exactly when their forecasts do); ``rows``: those
+    written after the sequence asked for, in :data:`READ_COLUMNS` order then the sequence
+    that wrote each."""
+
+    name: str | None
+    count: int
+    forecasts: int
+    rows: Sequence[tuple[Any, ...]]
+
+
+@functools.cache
+def _since_statement() -> Select[Any]:
+    """kept_usable's two reads, the forecaster's name, kept row and forecast counts, then
+    their rows written after ``since``: one statement, so one snapshot on PostgreSQL too
+    (its default isolation gives each statement its own)."""
+    who = bindparam("forecaster", type_=_KS.forecaster.type)
+    forecasts = ForecastRow.__table__.c  # type: ignore[attr-defined]
+    joined = _KST.join(_KQT, _KS.question_id == _KQ.question_id).join(_QT, _KS.question_id == _Q.id)
+    mine = (_KS.forecaster == who, *_where(None, None, None))
+    state = KeptStateRow.__table__.c  # type: ignore[attr-defined]
+    later = _KQ.effective_at > bindparam("as_of", type_=_KQ.effective_at.type)
+    head = select(
+        select(state.complete).where(state.id == 1).scalar_subquery().label("h_complete"),
+        select(_KQ.question_id).where(later).limit(1).scalar_subquery().label("h_later"),
+        select(_P.name).where(_P.handle == who).scalar_subquery().label("h_name"),
+        # Every kept score row has its question's non-annulled kept row (they are written
+        # together; an annulled question has none): counted from the index alone.
+        select(func.count()).where(_KS.forecaster == who).scalar_subquery().label("h_kept"),
+        select(func.count())
+        .where(forecasts.forecaster == who)
+        .scalar_subquery()
+        .label("h_forecasts"),
+    ).subquery("head")
+    columns = [
+        _KQ.question_id, _Q.title, _KQ.label, _KQ.outcome, _KS.forecaster,
+        *(getattr(_KS, name) for name in _SCORE), _KS.seq,
+    ]  # fmt: skip
+    since = bindparam("since", type_=_KS.seq.type)
+    rows = select(*columns).select_from(joined).where(*mine, _KS.seq > since).subquery("rows")
+    return select(*head.c, *rows.c).select_from(head.outerjoin(rows, true()))
+
+
+def read_kept_since(
+    store: Store, *, as_of: datetime, forecaster: str, since: int
+) -> KeptSince | None:
+    """``forecaster``'s kept rows written after ledger sequence ``since`` (every row: -1),
+    with their name and row count read in the same snapshot, so a caller holding the rows
+    read before can tell whether adding these gives all of them (rows are only ever
+    rewritten at a later sequence, or deleted). None: compute from the raw rows instead."""
+    params = {"forecaster": forecaster, "as_of": as_of, "since": since}
+    with store.reading() as session:
+        found = session.connection().execute(_since_statement(), params).fetchall()
+    complete, later, name, count, made = found[0][:5]
+    if not complete or later is not None:  # as kept_usable
+        return None
+    rows = [tuple(r[5:]) for r in found if r[5] is not None]
+    return KeptSince(name, int(count), int(made), rows)
 
 
 def _same(a: Any, b: Any) -> bool:

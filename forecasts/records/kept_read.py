@@ -19,9 +19,16 @@ from .filters import RecordFilter
 from .loader import seconds
 from .models import Leaderboard, QuestionScore, TrackRecord
 from .pairs import BinaryPairs
-from .track import DEFAULT_MIN_N, Memo, RecordParts, Weights, assemble_record
+from .track import DEFAULT_MIN_N, Memo, RecordParts, Uniforms, Weights, assemble_record
 
-__all__ = ["KEPT_COLUMNS", "board_from_kept", "question_score", "record_from_kept"]
+__all__ = [
+    "KEPT_COLUMNS",
+    "RowParts",
+    "board_from_kept",
+    "question_score",
+    "record_from_kept",
+    "row_parts",
+]
 
 KEPT_COLUMNS = (
     "question_id", "title", "label", "outcome", "forecaster", "kind", "forecast",
@@ -66,6 +73,58 @@ def _pairs(rows: Sequence[tuple[Any, ...]], f: NDArray[np.intp]) -> BinaryPairs:
         log_score=_floats(c["log_score"]),
         brier_time_weighted=_floats(c["brier_time_weighted"]),
     )
+
+
+_NUMBERS = ("p", "low", "high", "outcome", "made_at", "n_forecasts", "coverage", "brier",
+            "log_score", "brier_time_weighted")  # fmt: skip
+
+
+def _numbers(row: tuple[Any, ...]) -> tuple[float, ...]:
+    """A binary row's figures in :data:`_NUMBERS` order (as :func:`_pairs` reads them)."""
+    at = _AT
+    return (
+        _num(row[at["p"]]),
+        _num(row[at["low"]]),
+        _num(row[at["high"]]),
+        1.0 if row[at["outcome"]] == "yes" else 0.0,
+        seconds(row[at["made_at"]]),
+        float(row[at["n_forecasts"]]),
+        _num(row[at["coverage"]]),
+        _num(row[at["brier"]]),
+        _num(row[at["log_score"]]),
+        _num(row[at["brier_time_weighted"]]),
+    )
+
+
+def _pairs_of(numbers: Sequence[tuple[float, ...]]) -> BinaryPairs:
+    """:func:`_pairs` (of one forecaster) from each row's :func:`_numbers`."""
+    n = len(numbers)
+    table = np.array(numbers, dtype=np.float64).reshape(n, len(_NUMBERS)).T.copy()
+    col = dict(zip(_NUMBERS, table, strict=True))
+    return BinaryPairs(
+        f=np.zeros(n, dtype=np.intp),
+        q=np.arange(n, dtype=np.intp),
+        p=col["p"],
+        low=col["low"],
+        high=col["high"],
+        outcome=col["outcome"],
+        made_at=col["made_at"],
+        first_at=col["made_at"],
+        n_forecasts=col["n_forecasts"].astype(np.intp),
+        coverage=col["coverage"],
+        brier=col["brier"],
+        log_score=col["log_score"],
+        brier_time_weighted=col["brier_time_weighted"],
+    )
+
+
+RowParts = tuple[QuestionScore, tuple[float, ...] | None]
+"""A kept row's line of the record and, for a binary question, its figures."""
+
+
+def row_parts(row: tuple[Any, ...]) -> RowParts:
+    """What a record takes from one kept row (a caller may keep them per row)."""
+    return question_score(row), _numbers(row) if row[_AT["kind"]] == "binary" else None
 
 
 def _aware(value: datetime) -> datetime:
@@ -115,23 +174,25 @@ def record_from_kept(
     min_n: int = DEFAULT_MIN_N,
     memo: Memo | None = None,
     weights: Weights | None = None,
-    score_of: Callable[[tuple[Any, ...]], QuestionScore] | None = None,
+    uniforms: Uniforms | None = None,
+    parts_of: Callable[[tuple[Any, ...]], RowParts] = row_parts,
 ) -> TrackRecord:
     """``handle``'s track record from their kept rows (ordered by question id).
 
-    ``score_of`` builds a row's :class:`QuestionScore` (a caller may keep them per row: a
+    ``parts_of`` builds a row's :func:`row_parts` (a caller may keep them per row: a
     resolution then builds one new, not hundreds)."""
     names = dict(people)
     if handle not in names:
         raise NotFoundError("forecaster", handle)
     kind = _AT["kind"]
+    made = [parts_of(r) for r in rows]
     binary = [r for r in rows if r[kind] == "binary"]
-    pairs = _pairs(binary, np.zeros(len(binary), dtype=np.intp))
+    pairs = _pairs_of([numbers for _, numbers in made if numbers is not None])
     parts = RecordParts(
         pairs=pairs,
         keys=[r[_AT["question_id"]] for r in binary],
         time_weighted=float(pairs.brier_time_weighted.mean()) if len(pairs) else None,
-        rows=[(score_of or question_score)(r) for r in rows],
+        rows=[line for line, _ in made],
         coverages=[r[_AT["coverage"]] for r in rows],
         backdated=sum(r[_AT["n_backdated"]] for r in rows),
         questions_available=questions_available,
@@ -148,6 +209,8 @@ def record_from_kept(
     extra: dict[str, Any] = {} if memo is None else {"memo": memo}
     if weights is not None:
         extra["weights"] = weights
+    if uniforms is not None:
+        extra["uniforms"] = uniforms
     return assemble_record(
         parts,
         handle=handle,

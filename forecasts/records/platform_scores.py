@@ -26,6 +26,8 @@ def platform_scores(
     questions: list[QuestionScore], theirs: dict[str, dict[str, float]]
 ) -> list[PlatformScore]:
     """``theirs`` maps platform -> question id -> the platform's score of this forecaster."""
+    if not theirs:
+        return []
     ours = {q.question_id: q.brier for q in questions if q.brier is not None}
     found: list[PlatformScore] = []
     for platform, by_question in sorted(theirs.items()):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_MIN_N",
     "Memo",
     "RecordParts",
+    "Uniforms",
     "Weights",
     "assemble_record",
     "track_record",
@@ -58,12 +60,23 @@ Weights = Callable[[Sequence[str], int, int], NDArray[np.float32]]
 (``scoring.keyed_poisson_weights``), which a caller may keep per question."""
 
 
+Uniforms = Callable[[Sequence[str], int, int], NDArray[np.float64]]
+"""``uniforms(question_ids, n_resamples, seed)``: each question's draws for the
+reliability band (``scoring.keyed_uniforms``), which a caller may keep per question."""
+
+_BAND_RESAMPLES = 100
+
+
 def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return compute()
 
 
 def _drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
     return scoring.keyed_poisson_weights(keys, n_resamples=n_resamples, seed=seed)
+
+
+def _uniforms_drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float64]:
+    return scoring.keyed_uniforms(keys, n_resamples=n_resamples, seed=seed)
 
 
 def _maybe(compute: Callable[[], T]) -> T | None:
@@ -106,6 +119,7 @@ def _binary_figures(
     seed: int,
     memo: Memo,
     weights: Weights,
+    uniforms: Uniforms,
 ) -> dict[str, object]:
     o, p = pairs.outcome.astype(np.int64), pairs.p
     if o.size == 0:
@@ -121,10 +135,12 @@ def _binary_figures(
     )  # fmt: skip
     murphy = _maybe(lambda: scoring.murphy_decomposition(o, p, bins=10))
     corp = _maybe(lambda: scoring.corp_decomposition(o, p, score="brier"))
+    # The band's draws are keyed by question too (scoring.keyed_uniforms).
     diagram = memo(
-        ("reliability", o.tobytes(), p.tobytes(), seed),
-        lambda: _maybe(lambda: scoring.reliability_diagram(o, p, level=0.9, seed=seed)),
-    )
+        ("reliability", o.tobytes(), p.tobytes(), "\n".join(keys), _BAND_RESAMPLES, seed),
+        lambda: _maybe(lambda: scoring.reliability_diagram(
+            o, p, level=0.9, uniforms=uniforms(keys, _BAND_RESAMPLES, seed))),
+    )  # fmt: skip
     bins = scoring.calibration_table(o, p, bins=10)
     return {
         "brier": float(brier.mean()),
@@ -238,8 +254,9 @@ def track_record(
 ) -> TrackRecord:
     """The track record of ``handle`` over the questions in ``data``.
 
-    ``n_resamples`` and ``seed`` drive the bootstrap interval of the mean Brier (and the
-    reliability diagram's band), so the same data always gives the same record.
+    ``n_resamples`` and ``seed`` drive the bootstrap interval of the mean Brier (``seed``
+    also the reliability diagram's band, of 100 resamples), both keyed by question id, so
+    the same data always gives the same record.
     """
     who = data.forecaster_index(handle)
     qs = data.questions
@@ -332,12 +349,14 @@ def assemble_record(
     seed: int = 0,
     memo: Memo = _direct,
     weights: Weights = _drawn,
+    uniforms: Uniforms = _uniforms_drawn,
 ) -> TrackRecord:
     """Every figure of a track record from its parts (``memo`` may cache resampled ones,
-    ``weights`` each question's bootstrap weights)."""
+    ``weights`` and ``uniforms`` each question's bootstrap weights and band draws)."""
     figures = _binary_figures(
-        parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo, weights
-    )
+        parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo, weights,
+        uniforms,
+    )  # fmt: skip
     rows = parts.rows
     n = len(rows)
     warning = None
@@ -346,7 +365,7 @@ def assemble_record(
             f"only {n} resolved question{'s' if n != 1 else ''} (fewer than {min_n}): "
             "these figures say little about skill"
         )
-    rows.sort(key=lambda r: (r.made_at, r.question_id))
+    rows.sort(key=attrgetter("made_at", "question_id"))
     return TrackRecord(
         handle=handle,
         name=name,

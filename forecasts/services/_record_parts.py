@@ -1,11 +1,12 @@
 """Parts of track records kept per process, so a record after a resolution rebuilds only
-what the resolution changed: each question's bootstrap weights (they depend on its id
-alone) and each kept row's line of the record."""
+what the resolution changed: each question's bootstrap weights and reliability band draws
+(they depend on its id alone) and each kept row's line of the record."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,65 +14,125 @@ from numpy.typing import NDArray
 
 import scoring
 from forecasts.records import QuestionScore
-from forecasts.records.kept_read import question_score
+from forecasts.records.kept_read import RowParts, row_parts
 
-__all__ = ["QuestionLines", "QuestionWeights"]
+__all__ = ["QuestionDraws", "QuestionLines", "question_uniforms", "question_weights"]
 
 
-class QuestionWeights:
-    """``scoring.keyed_poisson_weights`` rows kept by (question id, resamples, seed).
+@dataclass
+class _Bank:
+    """Rows of one (resamples, seed), stacked: ``rows[index[key]]`` is the key's row."""
 
-    At most ``size`` rows are kept, as bytes (Poisson(1) counts stay far below 256; 2,000
-    resamples: 2 KB a row); past that the oldest half is dropped. A record after a
-    resolution then draws one new row, not all of them.
+    index: dict[str, int]
+    rows: NDArray[Any]
+    used: int = 0
+
+
+class QuestionDraws:
+    """Rows of a keyed draw (``scoring.keyed_poisson_weights``, ``scoring.keyed_uniforms``)
+    kept by (question id, resamples, seed).
+
+    At most ``size`` rows are kept, stacked in one matrix per (resamples, seed) as
+    ``dtype``, so a record's rows are gathered by one indexing; past ``size`` the matrix
+    starts again empty. A record after a resolution then draws one new row, not all of them.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(
+        self,
+        size: int,
+        draw: Callable[..., NDArray[Any]],
+        dtype: type[np.generic],
+        out: type[np.generic],
+    ) -> None:
         self.size = size
-        self.rows: dict[tuple[str, int, int], NDArray[np.uint8]] = {}
+        self.draw = draw
+        self.dtype = dtype
+        self.out = out
+        self.banks: dict[tuple[int, int], _Bank] = {}
         self.lock = threading.Lock()
 
-    def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
-        out = np.empty((len(keys), n_resamples), dtype=np.float32)
-        missing: list[int] = []
-        for i, key in enumerate(keys):
-            row = self.rows.get((key, n_resamples, seed))
-            if row is None:
-                missing.append(i)
-            else:
-                out[i] = row
-        if missing:
-            drawn = scoring.keyed_poisson_weights(
-                [keys[i] for i in missing], n_resamples=n_resamples, seed=seed
-            )
-            out[missing] = drawn
+    def __call__(self, keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[Any]:
+        with self.lock:
+            bank = self.banks.get((n_resamples, seed))
+            if bank is None:
+                bank = self.banks[(n_resamples, seed)] = _Bank({}, self._empty(n_resamples))
+            index = bank.index
+            at = [index.get(key, -1) for key in keys]
+            if -1 in at and bank.used + len(keys) > self.size:
+                bank = self.banks[(n_resamples, seed)] = _Bank({}, self._empty(n_resamples))
+                index = bank.index
+                at = [-1] * len(keys)
+        if -1 in at:
+            missing = sorted({key for key, i in zip(keys, at, strict=True) if i < 0})
+            drawn = self.draw(missing, n_resamples=n_resamples, seed=seed)
             with self.lock:
-                rows = self.rows
-                if len(rows) + len(missing) > self.size:
-                    for old in list(rows)[: max(len(rows) // 2, len(missing))]:
-                        del rows[old]
-                for i, row in zip(missing, drawn.astype(np.uint8), strict=True):
-                    rows[(keys[i], n_resamples, seed)] = row
-        return out
+                self._add(bank, missing, drawn.astype(self.dtype))
+                at = [index[key] for key in keys]
+        return bank.rows[np.asarray(at, dtype=np.intp)].astype(self.out, copy=False)
+
+    def _empty(self, n_resamples: int) -> NDArray[Any]:
+        return np.empty((0, n_resamples), dtype=self.dtype)
+
+    @staticmethod
+    def _add(bank: _Bank, keys: Sequence[str], rows: NDArray[Any]) -> None:
+        """Append the rows of ``keys`` not in ``bank`` yet (another thread may have)."""
+        new = [i for i, key in enumerate(keys) if key not in bank.index]
+        if not new:
+            return
+        need = bank.used + len(new)
+        if need > bank.rows.shape[0]:
+            shape = (max(need, 2 * bank.rows.shape[0]), bank.rows.shape[1])
+            grown = np.empty(shape, bank.rows.dtype)
+            grown[: bank.used] = bank.rows[: bank.used]
+            bank.rows = grown
+        bank.rows[bank.used : need] = rows[new]
+        for offset, i in enumerate(new):
+            bank.index[keys[i]] = bank.used + offset
+        bank.used = need
+
+
+def question_weights(size: int) -> QuestionDraws:
+    """Bootstrap weights (Poisson(1) counts stay far below 256: kept as bytes, 2 KB a row
+    with 2,000 resamples), handed out as float32."""
+    return QuestionDraws(size, scoring.keyed_poisson_weights, np.uint8, np.float32)
+
+
+def question_uniforms(size: int) -> QuestionDraws:
+    """The reliability band's uniform draws (800 bytes a row with 100 resamples)."""
+    return QuestionDraws(size, scoring.keyed_uniforms, np.float64, np.float64)
 
 
 class QuestionLines:
-    """Each kept row's :class:`QuestionScore`, keyed by the row's values (at most ``size``;
-    past that the oldest half is dropped). Lines are shared between cached records, which
-    never change them."""
+    """Each kept row's ``row_parts`` (its line of the record, its figures), keyed by the
+    row's values, and each line's JSON once asked for (at most ``size`` rows; past that the
+    oldest half is dropped). Lines are shared between cached records, which never change
+    them."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.lines: dict[tuple[Any, ...], QuestionScore] = {}
+        self.lines: dict[tuple[Any, ...], RowParts] = {}
+        self.json: dict[int, tuple[QuestionScore, bytes]] = {}
         self.lock = threading.Lock()
 
-    def __call__(self, row: tuple[Any, ...]) -> QuestionScore:
+    def __call__(self, row: tuple[Any, ...]) -> RowParts:
         line = self.lines.get(row)
         if line is None:
-            line = question_score(row)
+            line = row_parts(row)
             with self.lock:
                 if len(self.lines) >= self.size:
                     for old in list(self.lines)[: len(self.lines) // 2]:
-                        del self.lines[old]
+                        self.json.pop(id(self.lines.pop(old)[0]), None)
                 self.lines[row] = line
         return line
+
+    def json_of(self, line: QuestionScore) -> bytes:
+        """``line.model_dump_json()``, serialised once for a line held here."""
+        found = self.json.get(id(line))
+        if found is not None and found[0] is line:
+            return found[1]
+        text = line.model_dump_json().encode()
+        with self.lock:
+            if len(self.json) >= self.size:
+                self.json.clear()
+            self.json[id(line)] = (line, text)  # holding the line keeps its id its own
+        return text

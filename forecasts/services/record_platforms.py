@@ -3,7 +3,9 @@ platforms' own scores (kept in each imported forecast's origin) set beside ours.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from forecasts.db.record_rows import read_origins
 from forecasts.db.store import Store
@@ -14,11 +16,16 @@ __all__ = ["platform_view", "raw_record", "with_platform_scores"]
 
 
 def platform_view(
-    store: Store, handle: str, platform: str | None
+    store: Store,
+    handle: str,
+    platform: str | None,
+    origins: Sequence[tuple[str, dict[str, Any]]] | None = None,
 ) -> tuple[frozenset[str] | None, dict[str, dict[str, float]]]:
     """The questions answered with forecasts from ``platform`` (None: no platform asked
-    for), and other platforms' own scores per question, kept at import."""
-    origins = read_origins(store, handle)
+    for), and other platforms' own scores per question, kept at import (``origins``: the
+    forecaster's ``read_origins``, if the caller has them)."""
+    if origins is None:
+        origins = read_origins(store, handle)
     theirs: dict[str, dict[str, float]] = {}
     for qid, origin in origins:
         score = origin.get("platform_score")
@@ -35,9 +42,13 @@ def platform_view(
 
 
 def with_platform_scores(
-    store: Store, handle: str, platform: str | None, record: TrackRecord
+    store: Store,
+    handle: str,
+    platform: str | None,
+    record: TrackRecord,
+    origins: Sequence[tuple[str, dict[str, Any]]] | None = None,
 ) -> TrackRecord:
-    _, theirs = platform_view(store, handle, platform)
+    _, theirs = platform_view(store, handle, platform, origins)
     return record.model_copy(update={"platform_scores": platform_scores(record.questions, theirs)})
 
 

@@ -8,7 +8,10 @@ record is keyed by the forecaster's kept rows (their count and the newest ledger
 that wrote one) and the query: a resolution of a question they did not forecast on leaves
 their record cached; the two figures that depend on other questions (``as_of`` and
 ``questions_available``) are filled in on each request. The bootstrap intervals and
-reliability bands are cached separately, keyed by a digest of the scores they resample. Filters that
+reliability bands are cached separately, keyed by a digest of the scores they resample.
+When a record must be rebuilt, the forecaster's kept rows held in this process are brought
+up to date with the rows written since (``_kept_rows``), and each question's resampling
+draws and each row's line and JSON are kept (``_record_parts``). Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
 On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
@@ -21,9 +24,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from forecasts.db.scores import KeptRead, kept_probe, read_kept, rebuild_scores
 from forecasts.db.store import Store
@@ -42,8 +45,11 @@ from forecasts.records.board_sql import leaderboard_in_sql
 from forecasts.records.kept_read import board_from_kept, record_from_kept
 from forecasts.records.track import DEFAULT_MIN_N
 
+from . import _bodies
+from ._bodies import Entry, stamped
+from ._kept_rows import HeldRows
 from ._lru import Lru as _Lru
-from ._record_parts import QuestionLines, QuestionWeights
+from ._record_parts import QuestionDraws, QuestionLines, question_uniforms, question_weights
 from .record_platforms import raw_record, with_platform_scores
 
 __all__ = [
@@ -59,20 +65,21 @@ __all__ = [
     "records_of_all",
 ]
 
-M = TypeVar("M", bound=BaseModel)
-_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 _RESULTS = 256
 _RESAMPLED = 4096
-_WEIGHTS = 50_000  # questions: 100 MB at most with 2,000 resamples
+_WEIGHTS = 50_000  # questions: 100 MB (weights) and 40 MB (band draws) at most
 _LINES = 200_000  # kept rows' lines of records
+_HELD = 200_000  # kept rows held by forecaster
 
 
 @dataclass
 class _Caches:
     results: _Lru
     resampled: _Lru
-    weights: QuestionWeights
+    weights: QuestionDraws
+    uniforms: QuestionDraws
     lines: QuestionLines
+    held: HeldRows
 
 
 _caches: _Caches | None = None
@@ -82,7 +89,12 @@ def _get_caches() -> _Caches:
     global _caches
     if _caches is None:
         _caches = _Caches(
-            _Lru(_RESULTS), _Lru(_RESAMPLED), QuestionWeights(_WEIGHTS), QuestionLines(_LINES)
+            _Lru(_RESULTS),
+            _Lru(_RESAMPLED),
+            question_weights(_WEIGHTS),
+            question_uniforms(_WEIGHTS),
+            QuestionLines(_LINES),
+            HeldRows(_HELD),
         )
     return _caches
 
@@ -123,13 +135,6 @@ def etag_matches(header: str | None, etag: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Entry:
-    model: BaseModel
-    as_of: datetime
-    body: bytes | None = None
-
-
 def _needs_raw(filters: RecordFilter) -> bool:
     return (
         filters.min_horizon_days is not None
@@ -152,25 +157,20 @@ def _kept(store: Store, as_of: datetime, filters: RecordFilter, **kw: Any) -> Ke
 
 def _cached(
     store: Store, key: tuple[Any, ...], as_of: datetime, compute: Callable[[], BaseModel | None]
-) -> _Entry | None:
+) -> Entry | None:
     """The cached entry for ``key`` valid at ``as_of``, computing it on a miss (None from
     ``compute``: not cacheable, the caller computes from raw rows)."""
     cache = _get_caches().results
     full = (str(store.engine.url), *key)
-    entry: _Entry | None = cache.get(full)
+    entry: Entry | None = cache.get(full)
     if entry is not None and as_of >= entry.as_of:
         return entry
     model = compute()
     if model is None:
         return None
-    entry = _Entry(model, as_of)
+    entry = Entry(model, as_of)
     cache.put(full, entry)
     return entry
-
-
-def _stamped(model: M, as_of: datetime) -> M:
-    got: Any = getattr(model, "as_of", None)
-    return model if got == as_of else model.model_copy(update={"as_of": as_of})
 
 
 _BLANK = -1  # questions_available in a cached body, replaced on each request
@@ -183,14 +183,14 @@ def _record_entry(
     filters: RecordFilter,
     min_n: int,
     head: str | None = None,
-) -> tuple[_Entry, int] | None:
+) -> tuple[Entry, int] | None:
     """The cached record and the questions available now (None: compute from raw rows)."""
     head = head or head_version(store)
     # Per ledger head the answer is fixed for every later as_of: a warm request reads the
     # head alone.
     cache = _get_caches().results
     at_head = (str(store.engine.url), head, "record", handle, filters.model_dump_json(), min_n)
-    hit: tuple[datetime, _Entry, int] | None = cache.get(at_head)
+    hit: tuple[datetime, Entry, int] | None = cache.get(at_head)
     if hit is not None and as_of >= hit[0]:
         return hit[1], hit[2]
     found = _record_entry_read(store, handle, as_of, filters, min_n, head)
@@ -201,7 +201,7 @@ def _record_entry(
 
 def _record_entry_read(
     store: Store, handle: str, as_of: datetime, filters: RecordFilter, min_n: int, head: str
-) -> tuple[_Entry, int] | None:
+) -> tuple[Entry, int] | None:
     selection: dict[str, Any] = {
         "tag": filters.tag,
         "kind": None if filters.kind is None else filters.kind.value,
@@ -228,25 +228,36 @@ def _record_entry_read(
     def compute() -> TrackRecord | None:
         if _needs_raw(filters):
             return raw_record(store, handle, as_of, filters, min_n)
-        kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
-        if kept is None:
-            return None
+        if any(value is not None for value in selection.values()):
+            kept = read_kept(store, as_of=as_of, forecaster=handle, **selection)
+            if kept is None:
+                return None
+            rows, people, origins = kept.rows, kept.people, None
+        else:
+            # No question filter: the rows held for this forecaster and those written since.
+            held = _get_caches().held.read(store, handle, as_of)
+            if held is None:
+                return None
+            rows, origins = held.rows, held.origins
+            people = [] if held.name is None else [(handle, held.name)]
         return with_platform_scores(
             store,
             handle,
             None,
             record_from_kept(
-                kept.rows,
+                rows,
                 handle=handle,
-                people=kept.people,
-                questions_available=kept.questions_available,
+                people=people,
+                questions_available=available,
                 as_of=as_of,
                 filters=filters,
                 min_n=min_n,
                 memo=_memo,
                 weights=_get_caches().weights,
-                score_of=_get_caches().lines,
+                uniforms=_get_caches().uniforms,
+                parts_of=_get_caches().lines,
             ),
+            origins,
         )
 
     key = ("record", handle, version, filters.model_dump_json(), min_n)
@@ -273,24 +284,10 @@ def record_of(
         return raw_record(store, handle, as_of, filters, min_n)
     entry, available = found
     assert isinstance(entry.model, TrackRecord)
-    record = _stamped(entry.model, as_of)
+    record = stamped(entry.model, as_of)
     if record.questions_available != available:
         record = record.model_copy(update={"questions_available": available})
     return record
-
-
-_EPOCH_STAMP = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
-
-
-def _body(entry: _Entry, as_of: datetime, blank: dict[str, Any] | None = None) -> bytes:
-    """The entry's JSON with ``as_of`` spliced in (serialised once per entry)."""
-    if entry.body is None:
-        update = {"as_of": _EPOCH_STAMP, **(blank or {})}
-        text = entry.model.model_copy(update=update).model_dump_json()
-        object.__setattr__(entry, "body", text.encode())
-    assert entry.body is not None
-    marker = b'"as_of":' + _DATETIME.dump_json(_EPOCH_STAMP)
-    return entry.body.replace(marker, b'"as_of":' + _DATETIME.dump_json(as_of), 1)
 
 
 def record_json(
@@ -311,7 +308,7 @@ def record_json(
         record = record_of(store, handle, as_of=as_of, filters=filters, min_n=min_n)
         return record.model_dump_json().encode()
     entry, available = found
-    body = _body(entry, as_of, {"questions_available": _BLANK})
+    body = _bodies.body(entry, as_of, {"questions_available": _BLANK}, _get_caches().lines.json_of)
     marker = b'"questions_available":%d' % _BLANK
     return body.replace(marker, b'"questions_available":%d' % available, 1)
 
@@ -334,7 +331,7 @@ def _board_entry(
     filters: RecordFilter,
     intervals: bool,
     version: str,
-) -> _Entry | None:
+) -> Entry | None:
     def compute() -> Leaderboard | None:
         in_sql = leaderboard_in_sql(
             store, as_of=as_of, metric=metric.value, min_n=min_n, common=common,
@@ -390,7 +387,7 @@ def board(
         data = load_record_data(store, as_of=as_of, filters=filters)
         return leaderboard(data, metric=metric, min_n=min_n, common=common, intervals=intervals)
     assert isinstance(entry.model, Leaderboard)
-    return _stamped(entry.model, as_of)
+    return stamped(entry.model, as_of)
 
 
 def board_json(
@@ -412,7 +409,7 @@ def board_json(
         ranked = board(store, as_of=as_of, metric=metric, min_n=min_n, common=common,
                        filters=filters)  # fmt: skip
         return ranked.model_dump_json().encode()
-    return _body(entry, as_of)
+    return _bodies.body(entry, as_of)
 
 
 def duel(

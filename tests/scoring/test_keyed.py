@@ -1,4 +1,5 @@
-"""Bootstrap weights keyed by item, the weighted bootstrap, and PAV over many rows."""
+"""Bootstrap weights and band draws keyed by item, the weighted bootstrap, the keyed
+reliability band, and PAV over many rows."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import pytest
 from scipy import stats
 
 import scoring._isotonic as isotonic
-from scoring import ScoringInputError, keyed_poisson_weights, paired_bootstrap, weighted_bootstrap
-from scoring._isotonic import cep_per_group, cep_per_group_rows
+from scoring import (
+    ScoringInputError,
+    keyed_poisson_weights,
+    keyed_uniforms,
+    paired_bootstrap,
+    reliability_diagram,
+    weighted_bootstrap,
+)
+from scoring._isotonic import band_bounds, cep_per_group, cep_per_group_rows
 
 
 def test_a_keys_weights_depend_on_the_key_and_seed_alone() -> None:
@@ -96,3 +104,74 @@ def test_pav_over_rows_matches_pav_row_by_row(monkeypatch: pytest.MonkeyPatch, p
     got = cep_per_group_rows(counts, sums)
     for r in range(sums.shape[0]):
         assert got[r] == pytest.approx(cep_per_group(counts, sums[r]), abs=1e-12)
+
+
+def test_keyed_uniforms_depend_on_the_key_and_seed_alone_and_are_uniform() -> None:
+    alone = keyed_uniforms(["q-7"], n_resamples=300, seed=3)[0]
+    among = keyed_uniforms(["q-1", "q-7", "q-2"], n_resamples=300, seed=3)
+    assert np.array_equal(among[1], alone)
+    assert not np.array_equal(keyed_uniforms(["q-7"], n_resamples=300, seed=4)[0], alone)
+    u = keyed_uniforms([f"q{i}" for i in range(200)], n_resamples=500, seed=0)
+    assert ((u >= 0) & (u < 1)).all()
+    assert stats.kstest(u.ravel(), "uniform").pvalue > 0.001
+    # A stream of their own: not a function of the same key's bootstrap weights.
+    w = keyed_poisson_weights([f"q{i}" for i in range(200)], n_resamples=500, seed=0)
+    assert abs(stats.spearmanr(u.ravel(), w.ravel()).statistic) < 0.02
+
+
+def test_keyed_band_follows_the_items_not_their_order() -> None:
+    rng = np.random.default_rng(4)
+    p = np.round(rng.uniform(0.02, 0.98, 300), 2)
+    y = (rng.uniform(size=p.size) < p).astype(np.int64)
+    keys = [f"q{i}" for i in range(p.size)]
+    u = keyed_uniforms(keys, n_resamples=100, seed=0)
+    band = reliability_diagram(y, p, level=0.9, uniforms=u)
+    order = rng.permutation(p.size)
+    shuffled = reliability_diagram(y[order], p[order], level=0.9, uniforms=u[order])
+    assert np.array_equal(band.band_low, shuffled.band_low)
+    assert np.array_equal(band.band_high, shuffled.band_high)
+    assert band.n_resamples == 100 and band.subsample == p.size
+    # Resample b's curve is the isotonic fit to the outcomes redrawn as u[:, b] < p.
+    b = 17
+    redrawn = reliability_diagram((u[:, b] < p).astype(np.int64), p, n_resamples=1, seed=0)
+    curves = [
+        reliability_diagram((u[:, k] < p).astype(np.int64), p, n_resamples=1, seed=0).cep
+        for k in range(100)
+    ]
+    assert np.array_equal(curves[b], redrawn.cep)
+    low, high = np.quantile(np.asarray(curves), [0.05, 0.95], axis=0)
+    assert np.allclose(band.band_low, low) and np.allclose(band.band_high, high)
+
+
+def test_keyed_band_holds_a_calibrated_forecasters_curve_about_level_of_the_time() -> None:
+    rng = np.random.default_rng(11)
+    p = np.round(rng.uniform(0.02, 0.98, 600), 2)
+    keys = [f"question-{i}" for i in range(p.size)]
+    u = keyed_uniforms(keys, n_resamples=100, seed=0)
+    inside = []
+    for _ in range(100):
+        y = (rng.uniform(size=p.size) < p).astype(np.int64)
+        d = reliability_diagram(y, p, level=0.9, uniforms=u)
+        inside.append(np.mean((d.cep >= d.band_low) & (d.cep <= d.band_high)))
+    assert 0.85 <= float(np.mean(inside)) <= 0.95
+    seeded = reliability_diagram(y, p, level=0.9, seed=0)
+    width = np.mean(d.band_high - d.band_low)
+    assert width == pytest.approx(np.mean(seeded.band_high - seeded.band_low), rel=0.15)
+
+
+@pytest.mark.parametrize("shape", [(5, 100), (6,), (6, 0)])
+def test_keyed_band_refuses_uniforms_of_the_wrong_shape(shape: tuple[int, ...]) -> None:
+    p = np.linspace(0.1, 0.9, 6)
+    with pytest.raises(ScoringInputError, match="uniforms"):
+        reliability_diagram([1, 0, 1, 0, 1, 1], p, uniforms=np.full(shape, 0.5))
+
+
+def test_band_bounds_are_numpys_quantiles_from_one_sort() -> None:
+    rng = np.random.default_rng(21)
+    for trial in range(400):
+        n, g = int(rng.integers(1, 250)), int(rng.integers(1, 40))
+        curves = rng.random((n, g)) if trial % 2 else np.round(rng.random((n, g)), 1)
+        level = float(rng.choice([0.5, 0.8, 0.9, 0.95, 0.99, float(rng.uniform(0.01, 0.99))]))
+        low, high = band_bounds(curves, level)
+        want = np.quantile(curves, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+        assert np.array_equal(low, want[0]) and np.array_equal(high, want[1]), (n, g, level)

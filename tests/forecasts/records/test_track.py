@@ -113,9 +113,12 @@ def test_every_figure_agrees_with_scoring(seeded: Seeded) -> None:
         pytest.approx(boot.low),
         pytest.approx(boot.high),
     )
-    diagram = scoring.reliability_diagram(o, p, level=0.9, seed=0)
+    # The band's draws are keyed by question id as well.
+    uniforms = scoring.keyed_uniforms(ids, n_resamples=100, seed=0)
+    diagram = scoring.reliability_diagram(o, p, level=0.9, uniforms=uniforms)
     assert record.reliability is not None
     assert record.reliability.cep == pytest.approx(diagram.cep.tolist())
+    assert record.reliability.band_low == pytest.approx(diagram.band_low.tolist())
     assert record.reliability.band_high == pytest.approx(diagram.band_high.tolist())
 
     coverages = []
