@@ -193,13 +193,8 @@ def kept_page(key: PageKey, name: str, build: Callable[[], str]) -> str:
     (``key.clock_free``) may be kept."""
     if not key.clock_free:
         return build()
-    entry = (key.database, key.version, key.question.id, f"page {key.status.value} {name}")
-    parts = _get_parts()
-    found: str | None = parts.get(entry)
-    if found is None:
-        found = build()
-        parts.put(entry, found)
-    return found
+    name = f"page {key.status.value} {name}"
+    return _built((key.database, key.version, key.question.id, name), build)
 
 
 def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:
@@ -208,7 +203,10 @@ def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:
     ``build`` must depend on nothing but the view's ledgered rows and ``name`` (not on the
     visitor, the clock, comments or settings): put what does into ``name``, or do not keep
     the part."""
-    key = (view.database, view.version, view.detail.question.id, f"part {name}")
+    return _built((view.database, view.version, view.detail.question.id, f"part {name}"), build)
+
+
+def _built(key: tuple[str, str, str, str], build: Callable[[], str]) -> str:
     parts = _get_parts()
     found: str | None = parts.get(key)
     if found is None:
