@@ -258,15 +258,21 @@ def test_visitors_who_are_not_signed_in_share_a_page_that_still_shows_every_comm
         assert "geo. mean odds" in geo and "the gauge was broken" in geo
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+    """The pages' clock, set by the test (starts now)."""
+    moment = [utc_now()]
+    monkeypatch.setattr(pages_module, "utc_now", lambda: moment[0])
+    return moment
+
+
 def test_a_kept_page_shows_the_status_of_the_moment_it_is_served(
-    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+    web: tuple[Store, str], clock: list[datetime]
 ) -> None:
     store, url = web
     question_id, opens = _question(store, closed=True)  # deadline in 4 days
     _forecast(store, "alice", 0.4, opens + timedelta(days=1))
-    now = utc_now()
-    clock = [now]
-    monkeypatch.setattr(pages_module, "utc_now", lambda: clock[0])
+    now = clock[0]
     path = f"/questions/{question_id}"
     with TestClient(create_app(load_settings(database_url=url))) as visitor:
         assert "status <b>closed</b>" in visitor.get(path).text
@@ -277,14 +283,12 @@ def test_a_kept_page_shows_the_status_of_the_moment_it_is_served(
 
 
 def test_an_open_questions_page_is_built_for_each_visit_while_its_chart_moves(
-    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+    web: tuple[Store, str], clock: list[datetime]
 ) -> None:
     store, url = web
     question_id, opens = _question(store, closed=False)  # the history runs up to today
     _forecast(store, "alice", 0.4, opens + timedelta(days=1))
-    now = utc_now()
-    clock = [now]
-    monkeypatch.setattr(pages_module, "utc_now", lambda: clock[0])
+    now = clock[0]
     path = f"/questions/{question_id}"
     with TestClient(create_app(load_settings(database_url=url))) as visitor:
         today = visitor.get(path).text
