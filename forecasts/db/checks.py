@@ -41,6 +41,7 @@ __all__ = [
     "check_status",
     "check_statuses",
     "claim_due",
+    "claim_due_attempts",
     "close_check",
     "ensure_checks",
     "open_check",
@@ -201,6 +202,34 @@ def claim_due(
     With ``shard = (k, n)`` (PostgreSQL), only questions whose spec URL (or, without one, id)
     hashes to ``k`` modulo ``n``: workers started together each take their own shard first,
     so the questions that read one URL go to one worker and the URL is fetched once."""
+    return list(
+        claim_due_attempts(
+            store,
+            worker=worker,
+            as_of=as_of,
+            now=now,
+            lease=lease,
+            limit=limit,
+            question_id=question_id,
+            shard=shard,
+        )
+    )
+
+
+def claim_due_attempts(
+    store: Store,
+    *,
+    worker: str,
+    as_of: datetime,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    question_id: str | None = None,
+    shard: tuple[int, int] | None = None,
+) -> dict[str, int]:
+    """:func:`claim_due`, with each claimed question's failed checks so far (its
+    ``attempts``), read with the claim: a sweep needs them to back off, and a claimed row
+    does not change under it."""
     check = ResolutionCheckRow
     with store.transaction() as session:
         _take_sqlite_write_lock(session)
@@ -209,7 +238,7 @@ def claim_due(
             and_(col(QuestionRow.deadline).is_not(None), col(QuestionRow.opens_at) <= as_of),
         )
         query = (
-            select(check.question_id)  # type: ignore[call-overload]
+            select(check.question_id, check.attempts)  # type: ignore[call-overload]
             .join(QuestionRow, QuestionRow.id == check.question_id)
             .where(
                 check.state == CheckState.PENDING.value,
@@ -227,15 +256,15 @@ def claim_due(
             .limit(limit)
             .with_for_update(skip_locked=True, of=check)
         )
-        ids: list[str] = [row[0] for row in session.exec(query).all()]
-        if ids:
+        claimed: dict[str, int] = {row[0]: row[1] for row in session.exec(query).all()}
+        if claimed:
             session.connection().execute(
                 update(check)
                 .where(in_ids(col(check.question_id), store.engine.dialect.name))
                 .values(claimed_by=worker, claimed_until=now + lease),
-                {"ids": ids},
+                {"ids": list(claimed)},
             )
-        return ids
+        return claimed
 
 
 def release(store: Store, question_ids: Sequence[str], *, worker: str) -> None:

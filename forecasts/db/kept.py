@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,8 +47,10 @@ from .tables import (
 
 __all__ = [
     "FAR_FUTURE",
+    "FirstOutcome",
     "complete_kept",
     "compute_kept",
+    "keep_first_outcomes",
     "keep_scores",
     "keep_scores_many",
     "kept_complete",
@@ -88,6 +91,18 @@ def _effective(
     return found
 
 
+def _kept_question(
+    qid: str, outcome: str, value: float | None, close: datetime, effective: datetime
+) -> dict[str, Any]:
+    return {
+        "question_id": qid,
+        "outcome": outcome,
+        "label": outcome if value is None else f"{value:g}",
+        "close": close,
+        "effective_at": effective,
+    }
+
+
 def _question_rows(
     conn: Connection,
     outcomes: dict[str, tuple[str, float | None, datetime]],
@@ -96,13 +111,9 @@ def _question_rows(
 ) -> list[dict[str, Any]]:
     effective = _effective(conn, outcomes, question_ids)
     return [
-        {
-            "question_id": qid,
-            "outcome": outcome,
-            "label": outcome if value is None else f"{value:g}",
-            "close": min(closes[qid], resolved_at),
-            "effective_at": effective.get(qid, resolved_at),
-        }
+        _kept_question(
+            qid, outcome, value, min(closes[qid], resolved_at), effective.get(qid, resolved_at)
+        )
         for qid, (outcome, value, resolved_at) in sorted(outcomes.items())
         if qid in closes
     ]
@@ -229,6 +240,49 @@ def keep_scores_many(session: Session, question_ids: Sequence[str]) -> None:
         _insert(conn, ks, _stamped(conn, scores, _UNSTAMPED if late else seq))
     if late and isinstance(chain, LedgerChain):
         chain.on_close.append(functools.partial(_stamp, list(question_ids)))
+
+
+@dataclass(frozen=True)
+class FirstOutcome:
+    """A question's first resolution, inserted in the caller's transaction: nothing is kept
+    for the question yet, and no correction of it can exist (resolutions are unique per
+    question and never deleted; corrections follow them)."""
+
+    question_id: str
+    outcome: str
+    value: float | None
+    resolved_at: datetime
+    closes_at: datetime
+
+
+def keep_first_outcomes(session: Session, firsts: Sequence[FirstOutcome]) -> None:
+    """:func:`keep_scores_many` for first resolutions: a question nobody forecast (most of a
+    sweep's) gets its kept row from what the caller already holds, with nothing read back
+    and nothing to delete; the others are kept as :func:`keep_scores_many` keeps them."""
+    session.flush()
+    conn = session.connection()
+    forecast_on = _forecast_on(conn.dialect.name)
+    kq = KeptQuestionRow.__table__  # type: ignore[attr-defined]
+    scored: list[str] = []
+    for start in range(0, len(firsts), _IDS_CHUNK):
+        chunk = firsts[start : start + _IDS_CHUNK]
+        ids = [first.question_id for first in chunk]
+        forecast = {q for (q,) in conn.execute(forecast_on, {"ids": ids})}
+        scored.extend(q for q in ids if q in forecast)
+        rows = [
+            _kept_question(
+                f.question_id,
+                f.outcome,
+                f.value,
+                min(_aware(f.closes_at), _aware(f.resolved_at)),
+                _aware(f.resolved_at),
+            )
+            for f in chunk
+            if f.question_id not in forecast
+        ]
+        _insert(conn, kq, sorted(rows, key=lambda row: str(row["question_id"])))
+    if scored:
+        keep_scores_many(session, scored)
 
 
 def write_all_kept(

@@ -24,10 +24,10 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
-from .id_lists import in_ids
 from .kept import complete_kept, keep_scores
 from .ledger_append import CHAIN_KEY, LedgerChain, append_event
 from .migrate import migrate, needs_migration
+from .question_read import read_questions
 from .tables import (
     CorrectionRow,
     ForecasterRow,
@@ -292,15 +292,11 @@ class Store:
 
     def questions(self, *, ids: Sequence[str] | None = None) -> list[Question]:
         """All questions (or those with ``ids``), by closing time."""
-        # Plain rows, not ORM objects: a sweep loads every claimed question.
-        c = _QUESTION.c
-        query = core_select(_QUESTION)
-        dialect = self.engine.dialect.name
-        if ids is not None:
-            query = query.where(in_ids(c.id, dialect))
-        params = {} if ids is None else {"ids": list(ids)}
         with self.reading() as session:
-            rows = session.connection().execute(query.order_by(c.closes_at, c.id), params).all()
+            if ids is not None:  # a sweep loads every question it claims
+                return read_questions(session.connection(), ids)
+            query = core_select(_QUESTION).order_by(_QUESTION.c.closes_at, _QUESTION.c.id)
+            rows = session.connection().execute(query).all()
             return [Question.model_validate(convert.question_fields(r)) for r in rows]
 
     def forecasts(

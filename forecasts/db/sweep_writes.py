@@ -26,7 +26,7 @@ from . import convert
 from .bulk import insert_rows, reserve_ids, update_rows
 from .evidence import StoredEvidence, evidence_data, evidence_values
 from .id_lists import in_ids
-from .kept import keep_scores_many
+from .kept import FirstOutcome, keep_first_outcomes, keep_scores_many
 from .ledger_append import LedgerChain
 from .store import Store
 from .tables import EvidenceRow, ResolutionAttemptRow, ResolutionCheckRow, ResolutionRow
@@ -44,6 +44,8 @@ class ResolutionWrite:
     resolution: Resolution
     evidence: Sequence[StoredEvidence]
     detail: str
+    closes_at: datetime | None = None
+    """The question's close, when the caller holds it: its kept row needs nothing read."""
 
     @property
     def question_id(self) -> str:
@@ -174,7 +176,23 @@ def write_questions(
             }
         )
     if resolved:
-        keep_scores_many(session, [w.question_id for w in resolved])
+        known = [w for w in resolved if w.closes_at is not None]
+        keep_first_outcomes(
+            session,
+            [
+                FirstOutcome(
+                    w.question_id,
+                    w.resolution.outcome,
+                    w.resolution.value,
+                    w.resolution.resolved_at,
+                    w.closes_at,
+                )
+                for w in known
+                if w.closes_at is not None
+            ],
+        )
+        if len(known) < len(resolved):
+            keep_scores_many(session, [w.question_id for w in resolved if w.closes_at is None])
     for name, rows in checks.items():
         update_rows(connection, _table(ResolutionCheckRow), rows, also=_CHECK_ALSO[name])
     insert_rows(connection, _table(ResolutionAttemptRow), attempts)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from forecasts.db.checks import check_statuses, claim_due, ensure_checks, release
+from forecasts.db.checks import claim_due_attempts, ensure_checks, release
 from forecasts.db.evidence import StoredEvidence
 from forecasts.db.store import Store
 from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, SweepWrite, write_batch
@@ -135,12 +135,11 @@ class _Sweep:
     queue: list[_Write] = field(default_factory=list)
     queued_at: float = 0.0
 
-    def batch(self, question_ids: Sequence[str]) -> None:
-        """Plan, fetch and write one batch of claimed questions."""
+    def batch(self, attempts: dict[str, int]) -> None:
+        """Plan, fetch and write one batch of claimed questions (with their failed checks)."""
+        question_ids = list(attempts)
         self.claimed += len(question_ids)
-        self.attempts = {
-            qid: status.attempts for qid, status in check_statuses(self.store, question_ids).items()
-        }
+        self.attempts = attempts
         plans = [plan_question(q, self.registry) for q in self.store.questions(ids=question_ids)]
         fetching: dict[str, QuestionPlan] = {}
         for plan in plans:
@@ -317,7 +316,7 @@ class _Sweep:
             question.id, SweepResult.RESOLVED, verdict.outcome, note, None, hashes
         )
         rows = [_stored(question.id, e) for e in evidence]
-        return resolved, ResolutionWrite(resolution, rows, note)
+        return resolved, ResolutionWrite(resolution, rows, note, question.closes_at)
 
 
 def _stored(question_id: str, e: Evidence) -> StoredEvidence:
@@ -365,7 +364,7 @@ def run_sweep(
     seen: set[str] = set()
     try:
         while True:
-            ids = claim_due(
+            claimed = claim_due_attempts(
                 store,
                 worker=worker,
                 as_of=as_of,
@@ -375,14 +374,14 @@ def run_sweep(
                 question_id=question_id,
                 shard=shard,
             )
-            ids = [i for i in ids if i not in seen]
-            if not ids and shard is not None:
+            fresh = {qid: n for qid, n in claimed.items() if qid not in seen}
+            if not fresh and shard is not None:
                 shard = None  # own shard done: help with the others'
                 continue
-            if not ids:
+            if not fresh:
                 break
-            seen.update(ids)
-            sweep.batch(ids)
+            seen.update(fresh)
+            sweep.batch(fresh)
     finally:
         # Claims still held (dry runs, questions whose write failed, an interrupted sweep) are
         # given back, so the next sweep need not wait for the lease.

@@ -67,3 +67,36 @@ def test_round_trip_of_every_field(store: Store) -> None:
     )
     forecast = add_forecast(store, entry, as_of=AS_OF)
     assert store.forecasts(question_id="Q1") == [forecast]
+
+
+def test_questions_read_in_bulk_are_those_read_one_by_one(store: Store) -> None:
+    # The sweep loads its claimed questions in bulk, by another path than a single read.
+    questions = [
+        make_question(
+            "N1",
+            kind="numeric",
+            scale={"log_scale": True, "lower": 1, "unit": "x"},
+            tags=["a", "b"],
+            operationalization={"note": "n", "by": "alice", "alternatives": ["z"]},
+            check_every="7d",
+            resolution={"source": "manual"},
+            closes_at="2026-11-30T12:34:56.789012+00:00",
+        ),
+        make_question(
+            "C1",
+            kind="multiple_choice",
+            options=["red", "green"],
+            resolve_on=None,
+            deadline="2027-03-01T06:00:00+00:00",
+            notes="picked by hand",
+            criteria="Which colour?",
+        ),
+        make_question("B1", closes_at="2026-10-01"),
+    ]
+    for question in questions:
+        add_question(store, question, as_of=AS_OF)
+    bulk = store.questions(ids=["C1", "B1", "N1", "missing"])
+    assert [q.id for q in bulk] == ["B1", "N1", "C1"]  # by closing time; unknown ids left out
+    assert bulk == [store.question(q.id) for q in bulk]
+    assert {q.id: q for q in bulk} == {q.id: q for q in questions}
+    assert store.questions() == bulk

@@ -8,6 +8,7 @@ import hashlib
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -59,7 +60,7 @@ def _refuse_resolution_of(store: Store, question_id: str) -> None:
             )
 
 
-def _add(store: Store, server: Server, ids: list[str]) -> None:
+def _add(store: Store, server: Server, ids: list[str], **fields: Any) -> None:
     spec = {
         "source": "http_json",
         "url": server.url("/v"),
@@ -68,7 +69,7 @@ def _add(store: Store, server: Server, ids: list[str]) -> None:
         "threshold": 10,
     }
     for qid in ids:
-        add_question(store, make_question(qid, resolution=spec), as_of=CREATED)
+        add_question(store, make_question(qid, resolution=spec, **fields), as_of=CREATED)
 
 
 def test_a_refused_write_loses_only_its_own_question(
@@ -115,7 +116,7 @@ def test_a_refused_write_loses_only_its_own_question(
     assert report.ok, report.problems[:5]
 
 
-def _write(qid: str, body: bytes) -> ResolutionWrite:
+def _write(qid: str, body: bytes, closes_at: datetime | None = None) -> ResolutionWrite:
     resolution = Resolution(
         question_id=qid,
         outcome="yes",
@@ -137,7 +138,7 @@ def _write(qid: str, body: bytes) -> ResolutionWrite:
         excerpt=None,
         recorded=False,
     )
-    return ResolutionWrite(resolution, [evidence], "served 12")
+    return ResolutionWrite(resolution, [evidence], "served 12", closes_at)
 
 
 def test_write_batch_reports_each_question_and_chains_only_what_committed(
@@ -275,14 +276,19 @@ def test_after_a_failed_batch_the_others_get_the_kept_scores_a_rebuild_would_giv
     assert report.ok, report.problems[:5]
 
 
+@pytest.mark.parametrize("close_known", [True, False], ids=["close-given", "close-read"])
 def test_a_batch_mixing_forecast_and_unforecast_questions_keeps_what_a_rebuild_would(
-    store: Store, server: Server
+    store: Store, server: Server, close_known: bool
 ) -> None:
     # Questions nobody forecast take a shorter path to their kept rows (outcome and close
-    # only); the batch's rows must still be those recomputed from the raw rows, with each
-    # question's effective close, and score rows only where someone forecast.
+    # only: given by the sweep, which holds the question, or read back); the batch's rows
+    # must still be those recomputed from the raw rows, with each question's effective
+    # close (its resolution when that came first), and score rows only where someone
+    # forecast.
     ids = [f"M{i:02d}" for i in range(6)]
-    _add(store, server, ids)
+    late = datetime(2027, 6, 1, tzinfo=UTC)  # after AS_OF: resolved before it closed
+    _add(store, server, ids[:3])
+    _add(store, server, ids[3:], closes_at=late, resolve_on=None, deadline=late)
     summer = datetime(2026, 6, 1, tzinfo=UTC)
     add_forecaster(store, make_forecaster("alice"), as_of=summer)
     for qid in ids[::2]:
@@ -290,18 +296,24 @@ def test_a_batch_mixing_forecast_and_unforecast_questions_keeps_what_a_rebuild_w
     claim_due(
         store, worker="w1", as_of=AS_OF, now=datetime.now(UTC), lease=timedelta(minutes=5), limit=9
     )
+    closes = {q: store.question(q).closes_at for q in ids}  # type: ignore[union-attr]
+    writes = [_write(q, b'{"v": 1}', closes[q] if close_known else None) for q in ids]
 
-    outcomes = write_batch(store, [_write(q, b'{"v": 1}') for q in ids], worker="w1", as_of=AS_OF)
+    outcomes = write_batch(store, writes, worker="w1", as_of=AS_OF)
 
     assert outcomes == [True] * len(ids)
     with store.reading() as session:
         conn = session.connection()
         assert check_kept(conn) == []
-        kept_q = conn.execute(text("SELECT question_id, outcome FROM kept_question")).all()
+        kept_q = conn.execute(text("SELECT question_id, outcome, close FROM kept_question")).all()
         kept_s = conn.execute(text("SELECT question_id, forecaster, brier FROM kept_score")).all()
-    assert sorted(kept_q) == [(q, "yes") for q in ids]
+    assert sorted((q, o) for q, o, _ in kept_q) == [(q, "yes") for q in ids]
+    closed_on = {q: str(close)[:10] for q, _, close in kept_q}  # text or a datetime
+    assert closed_on == {q: "2026-12-01" if q in ids[:3] else "2027-01-05" for q in ids}
     assert sorted((q, f) for q, f, _ in kept_s) == [(q, "alice") for q in ids[::2]]
     assert all(abs(b - 0.49) < 1e-9 for _, _, b in kept_s)
+    report = verify_store(store)
+    assert report.ok, report.problems[:5]
 
 
 def test_other_ledgered_writes_go_on_while_a_sweep_batch_is_written(
