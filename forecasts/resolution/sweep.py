@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from forecasts.collector import batch_collector
 from forecasts.db.checks import claim_due_attempts, ensure_checks, release
 from forecasts.db.evidence import StoredEvidence
 from forecasts.db.store import Store
@@ -363,25 +364,26 @@ def run_sweep(
     ensure_checks(store)
     seen: set[str] = set()
     try:
-        while True:
-            claimed = claim_due_attempts(
-                store,
-                worker=worker,
-                as_of=as_of,
-                now=clock(),
-                lease=policy.lease,
-                limit=policy.batch_size,
-                question_id=question_id,
-                shard=shard,
-            )
-            fresh = {qid: n for qid, n in claimed.items() if qid not in seen}
-            if not fresh and shard is not None:
-                shard = None  # own shard done: help with the others'
-                continue
-            if not fresh:
-                break
-            seen.update(fresh)
-            sweep.batch(fresh)
+        with batch_collector():  # many questions: see forecasts.collector
+            while True:
+                claimed = claim_due_attempts(
+                    store,
+                    worker=worker,
+                    as_of=as_of,
+                    now=clock(),
+                    lease=policy.lease,
+                    limit=policy.batch_size,
+                    question_id=question_id,
+                    shard=shard,
+                )
+                fresh = {qid: n for qid, n in claimed.items() if qid not in seen}
+                if not fresh and shard is not None:
+                    shard = None  # own shard done: help with the others'
+                    continue
+                if not fresh:
+                    break
+                seen.update(fresh)
+                sweep.batch(fresh)
     finally:
         # Claims still held (dry runs, questions whose write failed, an interrupted sweep) are
         # given back, so the next sweep need not wait for the lease.
