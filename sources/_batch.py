@@ -3,7 +3,9 @@
 :func:`resolve_many` takes jobs (each a list of ``(source, spec)`` pairs, e.g. the leaves of one
 question's resolution spec), fetches every distinct request once across all jobs, follows
 :meth:`Source.more_requests` paging for each spec, parses, and yields each job as soon as its
-own requests are done, so one slow server holds back only the jobs that asked it.
+own requests are done, so one slow server holds back only the jobs that asked it. Sources are
+pure, so equal ``(source, spec)`` pairs (many questions with one spec and different
+thresholds) are walked and parsed once, and their jobs share the observation and result.
 
 Nothing a source or a server does escapes as an exception: every error raised by ``requests``,
 ``auth``, ``more_requests``, ``parse`` or the fetcher becomes that job's :class:`SourceError`
@@ -358,11 +360,14 @@ def resolve_many(
     to ``concurrency`` threads (default: the fetcher's ``policy.concurrency``). Evidence is
     stamped ``fetched_at``, or ``clock()`` read as each request starts, or else the fetcher's
     own time. ``cache`` carries responses between calls (a sweep's claim batches): answered
-    keys are not fetched again, and new answers are added to it. Jobs with no spec are yielded
-    first. Every job is yielded exactly once. ``idle()`` is called whenever every finished job
-    has been yielded and the next one must wait for a request still in flight (a caller that
-    batches its own work may flush it then, while the fetches go on). It returns how many
-    seconds it may wait before it wants to be called again (``None``: until a request ends).
+    keys are not fetched again, and new answers are added to it. Equal specs (same source,
+    same model, equal field values: ``1``, ``1.0`` and ``True`` differ) are read once per call
+    and their jobs share one observation and, for one-spec jobs, one result: read them, never
+    change them. Jobs with no spec are yielded first. Every job is yielded exactly once.
+    ``idle()`` is called whenever every finished job has been yielded and the next one must
+    wait for a request still in flight (a caller that batches its own work may flush it then,
+    while the fetches go on). It returns how many seconds it may wait before it wants to be
+    called again (``None``: until a request ends).
     """
     run = _Run(
         fetcher,

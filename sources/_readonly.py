@@ -1,8 +1,7 @@
 """Values shared between questions: read-only JSON containers, and keys for equal values.
 
-A decoded body or a parsed spec shared by many questions cannot be changed by one of them.
-
-They are ``dict`` and ``list`` subclasses, so every reader (``isinstance`` checks, JSONPath,
+A decoded body shared by many questions cannot be changed by one of them: its objects and
+arrays are ``dict`` and ``list`` subclasses, so every reader (``isinstance`` checks, JSONPath,
 ``json.dumps``, pydantic) takes them as it took plain ones. Changing one in place raises
 ``TypeError``; copies (``dict(d)``, ``d.copy()``, ``list(x)``, slices, ``copy.copy``,
 ``copy.deepcopy``, pickling) are plain, mutable containers the caller owns.
@@ -16,9 +15,9 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, NoReturn
 
-__all__ = ["ReadOnlyDict", "ReadOnlyList", "Unkeyable", "sealed", "value_key"]
+__all__ = ["ReadOnlyDict", "ReadOnlyList", "Unkeyable", "value_key"]
 
-_MESSAGE = "shared read-only (a decoded body or a parsed spec): copy it before changing it"
+_MESSAGE = "decoded JSON is shared read-only by every reader of the body: copy it to change it"
 
 
 def _refuse(*_: Any, **__: Any) -> NoReturn:
@@ -61,17 +60,6 @@ class ReadOnlyList(list[Any]):
         return (list, (list(self),))
 
 
-def sealed(value: Any) -> Any:
-    """A read-only deep copy of a JSON-like value (dicts and lists; anything else as is)."""
-    if isinstance(value, dict):
-        return ReadOnlyDict({key: sealed(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return ReadOnlyList([sealed(item) for item in value])
-    if type(value) is tuple:
-        return tuple(sealed(item) for item in value)
-    return value
-
-
 class Unkeyable(Exception):
     """A value :func:`value_key` cannot stand for (a set, an arbitrary object)."""
 
@@ -90,7 +78,14 @@ def _key_of_float(value: Any) -> Hashable:
 
 def _key_of_mapping(value: Any) -> Hashable:
     # In order: two equal dicts iterated in different orders may not read the same.
-    return (dict, tuple((value_key(k), value_key(v)) for k, v in value.items()))
+    items = []
+    for key, item in value.items():
+        if type(key) is not str:
+            key = value_key(key)
+        if type(item) is not str and item is not None:
+            item = value_key(item)
+        items.append((key, item))
+    return (dict, tuple(items))
 
 
 def _key_of_sequence(value: Any) -> Hashable:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -12,12 +10,8 @@ from pydantic import ValidationError
 
 from ._base import Source, SourceSpec
 from ._errors import SourceError, SpecError, UnknownSourceError
-from ._readonly import Unkeyable, sealed, value_key
 
-__all__ = ["SPEC_CACHE_ENTRIES", "SourceRegistry", "load_sources", "spec_error"]
-
-SPEC_CACHE_ENTRIES = 4096
-"""Most parsed specs a registry keeps (a sweep's questions share far fewer)."""
+__all__ = ["SourceRegistry", "load_sources", "spec_error"]
 
 
 def spec_error(source: str | None, error: ValidationError) -> SpecError:
@@ -32,21 +26,6 @@ def spec_error(source: str | None, error: ValidationError) -> SpecError:
     return SpecError(source, problems)
 
 
-def _seal(spec: SourceSpec) -> bool:
-    """Make ``spec``'s containers read-only; True when nothing in it can change (keepable)."""
-    values = spec.__dict__
-    for name, value in values.items():
-        if isinstance(value, dict | list | tuple):
-            values[name] = sealed(value)
-    if spec.__pydantic_extra__ or spec.__pydantic_private__:
-        return False  # arbitrary values; validated afresh for every question
-    try:
-        value_key(values)
-    except Unkeyable:
-        return False
-    return True
-
-
 class SourceRegistry:
     """Sources by name."""
 
@@ -56,8 +35,6 @@ class SourceRegistry:
             if source.name in self._sources:
                 raise SourceError(f"two sources are registered as {source.name!r}")
             self._sources[source.name] = source
-        self._specs: OrderedDict[Hashable, SourceSpec] = OrderedDict()
-        self._lock = threading.Lock()
 
     def get(self, name: str) -> Source[Any]:
         """The source registered as ``name``; ``UnknownSourceError`` lists the known names."""
@@ -71,12 +48,7 @@ class SourceRegistry:
         return sorted(self._sources)
 
     def parse_spec(self, data: Mapping[str, Any] | SourceSpec) -> SourceSpec:
-        """Validate a spec mapping with the model of the source named by its ``source`` key.
-
-        The spec's dicts and lists are read-only, and a spec made only of JSON-like values is
-        kept (bounded, least recently used out first): an equal mapping gets the same spec
-        object back, as many questions in a sweep carry the same spec.
-        """
+        """Validate a spec mapping with the model of the source named by its ``source`` key."""
         if isinstance(data, SourceSpec):
             return data
         if not isinstance(data, Mapping):
@@ -86,25 +58,9 @@ class SourceRegistry:
             raise SpecError(None, [("source", "missing: name the source, e.g. source: http_json")])
         source = self.get(name)
         try:
-            key: Hashable = (name, value_key(data))
-        except Unkeyable:
-            key = None
-        if key is not None:
-            with self._lock:
-                found = self._specs.get(key)
-                if found is not None:
-                    self._specs.move_to_end(key)
-                    return found
-        try:
-            spec = source.spec_model.model_validate(dict(data))
+            return source.spec_model.model_validate(dict(data))
         except ValidationError as error:
             raise spec_error(name, error) from None
-        if _seal(spec) and key is not None:
-            with self._lock:
-                self._specs[key] = spec
-                if len(self._specs) > SPEC_CACHE_ENTRIES:
-                    self._specs.popitem(last=False)
-        return spec
 
     def __contains__(self, name: object) -> bool:
         return name in self._sources

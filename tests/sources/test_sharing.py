@@ -1,5 +1,5 @@
-"""What questions share in a batch (a decoded body, a parsed spec, one read of equal specs)
-can never carry one question's doing into another's answer."""
+"""What questions share in a batch (a decoded body, one read of equal specs) can never carry
+one question's doing into another's answer."""
 
 from __future__ import annotations
 
@@ -18,10 +18,7 @@ from sources import (
     Observation,
     PermanentSourceError,
     Source,
-    SourceRegistry,
     SourceSpec,
-    SpecError,
-    _registry,
     resolve_many,
 )
 from sources.builtin._common import load_json
@@ -205,60 +202,3 @@ def test_a_spec_that_cannot_be_compared_is_read_on_its_own() -> None:
     results = dict(resolve_many(jobs, _Bodies({URL: BODY}), as_of=AS_OF))
     assert source.parses == 3
     assert all(r.observations[0].value == 41.5 for r in results.values())
-
-
-def _registry_of(*sources: Source[Any]) -> SourceRegistry:
-    return SourceRegistry([HttpJsonSource(), *sources])
-
-
-def test_equal_spec_mappings_parse_to_one_read_only_spec() -> None:
-    registry = _registry_of()
-    data = {"source": "http_json", "url": URL, "path": "$.a", "headers": {"X-Team": "1"}}
-    first = registry.parse_spec(data)
-    again = registry.parse_spec(json.loads(json.dumps(data)))
-    assert again is first
-    assert first == HttpJsonSpec.model_validate(data)
-    with pytest.raises(TypeError, match="read-only"):
-        first.headers["X-Team"] = "2"  # type: ignore[index]
-    assert first.model_dump()["headers"] == {"X-Team": "1"}
-    dumped = first.model_dump()
-    dumped["headers"]["X-Other"] = "3"  # a dump is the caller's own
-    assert registry.parse_spec(data).headers == {"X-Team": "1"}
-
-
-def test_specs_differing_in_value_type_or_order_are_parsed_apart() -> None:
-    registry = _registry_of(CountSource())
-    base = {"source": "count", "url": URL}
-    specs = [
-        registry.parse_spec({**base, "params": {"n": 1}}),
-        registry.parse_spec({**base, "params": {"n": 1.0}}),
-        registry.parse_spec({**base, "params": {"n": True}}),
-        registry.parse_spec({**base, "params": {"a": 1, "b": 2}}),
-        registry.parse_spec({**base, "params": {"b": 2, "a": 1}}),
-    ]
-    assert len({id(s) for s in specs}) == 5
-    assert [type(s.params[k]) for s, k in zip(specs[:3], "nnn", strict=True)] == [  # type: ignore[attr-defined]
-        int,
-        float,
-        bool,
-    ]
-    assert list(specs[4].params) == ["b", "a"]  # type: ignore[attr-defined]
-
-
-def test_a_bad_spec_is_refused_every_time() -> None:
-    registry = _registry_of()
-    bad = {"source": "http_json", "url": URL, "path": "$["}
-    for _ in range(2):
-        with pytest.raises(SpecError):
-            registry.parse_spec(bad)
-
-
-def test_kept_specs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_registry, "SPEC_CACHE_ENTRIES", 3)
-    registry = _registry_of()
-    specs = [{"source": "http_json", "url": URL, "path": f"$.v{i}"} for i in range(5)]
-    first = [registry.parse_spec(s) for s in specs]
-    assert len(registry._specs) == 3
-    assert registry.parse_spec(specs[4]) is first[4]  # recent: kept
-    assert registry.parse_spec(specs[0]) is not first[0]  # oldest: parsed again
-    assert registry.parse_spec(specs[0]) == first[0]
