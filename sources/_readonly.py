@@ -65,7 +65,8 @@ class Unkeyable(Exception):
 
 
 def _key_of_date(value: Any) -> Hashable:
-    return (type(value), value.isoformat())
+    # Equal offsets may be different zones (UTC, Europe/London in winter): keep the zone.
+    return (type(value), value.isoformat(), repr(getattr(value, "tzinfo", None)))
 
 
 def _key_of_number(value: Any) -> Hashable:

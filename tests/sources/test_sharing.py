@@ -171,6 +171,11 @@ def test_equal_specs_are_read_once_and_each_job_gets_its_own_result() -> None:
         "int": [(source, CountSpec(**ok, params={"n": 1}))],
         "float": [(source, CountSpec(**ok, params={"n": 1.0}))],
         "bool": [(source, CountSpec(**ok, params={"n": True}))],
+        # nor are a list and a tuple, or the same keys in another order
+        "list": [(source, CountSpec(**ok, params={"n": [1], "m": None}))],
+        "tuple": [(source, CountSpec(**ok, params={"n": (1,), "m": None}))],
+        "order": [(source, CountSpec(**ok, params={"m": None, "n": [1]}))],
+        "list_again": [(source, CountSpec(**ok, params={"n": [1], "m": None}))],
         "empty": [],
     }
     fetcher = _Bodies({URL: BODY})
@@ -179,8 +184,8 @@ def test_equal_specs_are_read_once_and_each_job_gets_its_own_result() -> None:
     results = dict(resolve_many(jobs, _Bodies({URL: BODY}), as_of=AS_OF))
     assert fetcher.calls == 1
     # one parse for the ok spec, one for the failing one, one per distinct params
-    assert source.parses == 2 * 5
-    for key in ("a", "b", "int", "float", "bool"):
+    assert source.parses == 2 * 8
+    for key in ("a", "b", "int", "float", "bool", "list", "tuple", "order", "list_again"):
         assert results[key].error is None, key
         assert [o.value for o in results[key].observations] == [41.5]
         assert len(results[key].evidence) == 1 and results[key].requests == (f"GET {URL}",)
