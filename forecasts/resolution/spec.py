@@ -73,20 +73,25 @@ class ResolutionPlan:
     window_start: datetime | None = None
 
     def leaves(self) -> list[Leaf]:
+        """The leaves, left to right."""
+        if isinstance(self.root, Leaf):
+            return [self.root]
         found: list[Leaf] = []
-
-        def walk(node: Node) -> None:
-            if isinstance(node, Leaf):
-                found.append(node)
-            elif isinstance(node, Derived):
-                walk(node.a)
-                walk(node.b)
-            else:
-                for child in node.of:
-                    walk(child)
-
-        walk(self.root)
+        _walk(self.root, found)
         return found
+
+
+def _walk(node: Node, found: list[Leaf]) -> None:
+    # A module function, not a closure: a nested function that calls itself is a reference
+    # cycle, left for the cyclic collector twice per question in a sweep.
+    if isinstance(node, Leaf):
+        found.append(node)
+    elif isinstance(node, Derived):
+        _walk(node.a, found)
+        _walk(node.b, found)
+    else:
+        for child in node.of:
+            _walk(child, found)
 
 
 def _op(value: Any, where: str) -> str | None:

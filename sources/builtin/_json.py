@@ -4,7 +4,8 @@ In a sweep many questions read the same response (one URL, many thresholds or pa
 decoding the body again for each was most of what parsing cost. Decoded documents are kept in a
 small cache keyed by the body's bytes, so a hit is exactly what decoding those bytes would give;
 the checks that depend on the evidence (content type, HTML) still run on every call. The
-documents are shared: callers read them and never change them.
+documents are shared, so they are read-only (``_readonly``): a source that changes one gets a
+``TypeError`` (its own question fails) instead of changing what the next question reads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from .._errors import PermanentSourceError
 from .._evidence import Evidence
+from .._readonly import ReadOnlyDict, ReadOnlyList
 
 __all__ = [
     "CACHE_BODY_LIMIT",
@@ -111,11 +113,13 @@ def _check_content_type(evidence: Evidence) -> None:
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:  # two readers of this payload could see two different values
-            raise _Refused(f"duplicate key {key[:80]!r} in a JSON object")
-        document[key] = value
+    document = ReadOnlyDict(pairs)
+    if len(document) != len(pairs):  # two readers of this payload could see two different values
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {key[:80]!r} in a JSON object")
+            seen.add(key)
     return document
 
 
@@ -133,14 +137,18 @@ def _float(text: str) -> int | float:
     return _number(text, float)
 
 
-def _check_depth(document: Any) -> None:
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if depth > MAX_JSON_DEPTH:
-            raise _Refused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+def _frozen(node: Any, depth: int) -> Any:
+    """``node`` with every array made read-only (objects already are); checks the depth."""
+    if depth > MAX_JSON_DEPTH:
+        raise _Refused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    below = depth + 1
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if isinstance(child, dict | list):
+                # Same key, new value: the dict's size does not change while it is iterated.
+                dict.__setitem__(node, key, _frozen(child, below))
+        return node
+    return ReadOnlyList([_frozen(c, below) if isinstance(c, dict | list) else c for c in node])
 
 
 def _decode(raw: bytes, url: str) -> Any:
@@ -151,7 +159,7 @@ def _decode(raw: bytes, url: str) -> Any:
     try:
         document = json.loads(text, object_pairs_hook=_object, parse_int=_int, parse_float=_float)
         if isinstance(document, dict | list):
-            _check_depth(document)
+            document = _frozen(document, 1)
     except json.JSONDecodeError as error:
         if error.pos >= len(text.rstrip()):
             reason = f"truncated JSON: {error.msg} at end of {len(raw)} bytes"
@@ -195,7 +203,8 @@ def load_json(evidence: Evidence) -> Any:
     Refused: a non-JSON content type (HTML, images...), HTML/XML, an empty or truncated body,
     duplicate keys, nesting deeper than :data:`MAX_JSON_DEPTH`, number literals longer than
     :data:`MAX_JSON_NUMBER_LENGTH`. The document may be the one returned for an earlier
-    response with the same bytes: read it, never change it.
+    response with the same bytes, so its objects and arrays are read-only ``dict`` and
+    ``list`` subclasses: copy one (``dict(d)``, ``list(a)``) to change it.
     """
     return _decoded(evidence).document
 

@@ -303,3 +303,18 @@ def test_source_resolve_is_one_spec_of_resolve_many(server: _Server, fetcher: Fe
         HttpJsonSource().resolve(
             HttpJsonSpec(url=server.base + "/deep", path="$.a"), fetcher, as_of=AS_OF
         )
+
+
+def test_a_source_giving_no_request_list_fails_its_job(fetcher: Fetcher) -> None:
+    class Nothing(PagedSource):
+        name: ClassVar[str] = "nothing"
+
+        def requests(self, spec: PagedSpec, *, as_of: datetime) -> list[FetchRequest]:
+            return None  # type: ignore[return-value]
+
+    jobs = {"q": [(Nothing(), PagedSpec(url="http://127.0.0.1:9/"))]}
+    [(key, result)] = resolve_many(jobs, fetcher, as_of=AS_OF)
+    assert key == "q" and not result.observations
+    assert (
+        str(result.error) == "nothing requests failed: TypeError: 'NoneType' object is not iterable"
+    )
