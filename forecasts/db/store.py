@@ -47,6 +47,13 @@ _FORECAST: Table = getattr(ForecastRow, "__table__")  # noqa: B009  (set by SQLM
 _QUESTION: Table = getattr(QuestionRow, "__table__")  # noqa: B009
 _HEAD: Table = getattr(LedgerHeadRow, "__table__")  # noqa: B009
 _HEAD_VERSION = core_select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_EVENT: Table = getattr(LedgerEventRow, "__table__")  # noqa: B009
+# The head and its event's time in one small read: auditors poll it.
+_HEAD_READ = (
+    core_select(_HEAD.c.seq, _HEAD.c.hash, _EVENT.c.recorded_at)
+    .select_from(_HEAD.outerjoin(_EVENT, _EVENT.c.seq == _HEAD.c.seq))
+    .where(_HEAD.c.id == 1)
+)
 
 
 @dataclass(frozen=True)
@@ -256,12 +263,11 @@ class Store:
 
     def ledger_head(self) -> LedgerHead:
         with self.reading() as session:
-            head = session.get(LedgerHeadRow, 1)
-            if head is None:
-                return LedgerHead(0, GENESIS_HASH)
-            newest = session.get(LedgerEventRow, head.seq)
-            when = None if newest is None else as_utc(newest.recorded_at)
-            return LedgerHead(head.seq, head.hash, when)
+            row = session.connection().execute(_HEAD_READ).first()
+        if row is None:
+            return LedgerHead(0, GENESIS_HASH)
+        seq, hash_, when = row
+        return LedgerHead(int(seq), str(hash_), None if when is None else as_utc(when))
 
     def head_version(self) -> str:
         """The ledger head as ``seq:hash`` in one small read (no ORM): any change to what

@@ -100,3 +100,12 @@ def test_questions_read_in_bulk_are_those_read_one_by_one(store: Store) -> None:
     assert bulk == [store.question(q.id) for q in bulk]
     assert {q.id: q for q in bulk} == {q.id: q for q in questions}
     assert store.questions() == bulk
+
+
+def test_the_head_says_when_its_event_was_recorded(store: Store) -> None:
+    empty = store.ledger_head()
+    assert (empty.seq, empty.hash, empty.recorded_at) == (0, GENESIS_HASH, None)
+    add_forecaster(store, make_forecaster(), as_of=AS_OF)
+    head = store.ledger_head()
+    assert head.seq == 1 and head.recorded_at == AS_OF
+    assert head.hash == store.head_version().split(":")[1]
