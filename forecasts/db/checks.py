@@ -41,7 +41,6 @@ __all__ = [
     "check_status",
     "check_statuses",
     "claim_due",
-    "claim_due_attempts",
     "close_check",
     "ensure_checks",
     "open_check",
@@ -196,40 +195,14 @@ def claim_due(
     limit: int,
     question_id: str | None = None,
     shard: tuple[int, int] | None = None,
-) -> list[str]:
-    """Claim up to ``limit`` due questions for ``worker`` until ``now + lease``.
+) -> dict[str, int]:
+    """Claim up to ``limit`` due questions for ``worker`` until ``now + lease``: their ids in
+    claim order, each with its failed checks so far (read with the claim: a sweep backs off
+    by them, and a claimed row does not change under it).
 
     With ``shard = (k, n)`` (PostgreSQL), only questions whose spec URL (or, without one, id)
     hashes to ``k`` modulo ``n``: workers started together each take their own shard first,
     so the questions that read one URL go to one worker and the URL is fetched once."""
-    return list(
-        claim_due_attempts(
-            store,
-            worker=worker,
-            as_of=as_of,
-            now=now,
-            lease=lease,
-            limit=limit,
-            question_id=question_id,
-            shard=shard,
-        )
-    )
-
-
-def claim_due_attempts(
-    store: Store,
-    *,
-    worker: str,
-    as_of: datetime,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-    question_id: str | None = None,
-    shard: tuple[int, int] | None = None,
-) -> dict[str, int]:
-    """:func:`claim_due`, with each claimed question's failed checks so far (its
-    ``attempts``), read with the claim: a sweep needs them to back off, and a claimed row
-    does not change under it."""
     check = ResolutionCheckRow
     with store.transaction() as session:
         _take_sqlite_write_lock(session)

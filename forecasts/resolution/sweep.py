@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from forecasts.collector import batch_collector
-from forecasts.db.checks import claim_due_attempts, ensure_checks, release
+from forecasts.db.checks import claim_due, ensure_checks, release
 from forecasts.db.evidence import StoredEvidence
 from forecasts.db.store import Store
 from forecasts.db.sweep_writes import AttemptWrite, ResolutionWrite, SweepWrite, write_batch
@@ -366,7 +366,7 @@ def run_sweep(
     try:
         with batch_collector():  # many questions: see forecasts.collector
             while True:
-                claimed = claim_due_attempts(
+                claimed = claim_due(
                     store,
                     worker=worker,
                     as_of=as_of,

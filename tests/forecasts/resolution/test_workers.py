@@ -236,7 +236,7 @@ def test_shards_split_the_due_questions_by_url(pg_store: Store, server: Server) 
     url_of = dict(zip(ids, paths, strict=True))
     ensure_checks(pg_store)  # the sweep's first step: a check row per question
     now = datetime.now(UTC)
-    claimed: dict[int, list[str]] = {}
+    claimed: dict[int, dict[str, int]] = {}
     for k in range(3):
         claimed[k] = claim_due(
             pg_store, worker=f"w{k}", as_of=AS_OF, now=now, lease=timedelta(minutes=5),
