@@ -176,23 +176,22 @@ def write_questions(
             }
         )
     if resolved:
-        known = [w for w in resolved if w.closes_at is not None]
-        keep_first_outcomes(
-            session,
-            [
-                FirstOutcome(
-                    w.question_id,
-                    w.resolution.outcome,
-                    w.resolution.value,
-                    w.resolution.resolved_at,
-                    w.closes_at,
-                )
-                for w in known
-                if w.closes_at is not None
-            ],
-        )
-        if len(known) < len(resolved):
-            keep_scores_many(session, [w.question_id for w in resolved if w.closes_at is None])
+        # The sweep holds each question's close: a first resolution's kept row needs no reads.
+        firsts = [
+            FirstOutcome(
+                w.question_id,
+                w.resolution.outcome,
+                w.resolution.value,
+                w.resolution.resolved_at,
+                w.closes_at,
+            )
+            for w in resolved
+            if w.closes_at is not None
+        ]
+        keep_first_outcomes(session, firsts)
+        others = [w.question_id for w in resolved if w.closes_at is None]
+        if others:
+            keep_scores_many(session, others)
     for name, rows in checks.items():
         update_rows(connection, _table(ResolutionCheckRow), rows, also=_CHECK_ALSO[name])
     insert_rows(connection, _table(ResolutionAttemptRow), attempts)
