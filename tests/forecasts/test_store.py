@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from forecasts.db.store import Store
@@ -9,6 +12,7 @@ from forecasts.db.verify import verify_store
 from forecasts.errors import ConflictError
 from forecasts.ledger import GENESIS_HASH, chain_hash
 from forecasts.services import add_forecast, add_forecaster, add_question
+from forecasts.timeutils import as_utc
 from tests.factories import AS_OF, make_forecast_input, make_forecaster, make_question
 
 
@@ -109,3 +113,23 @@ def test_the_head_says_when_its_event_was_recorded(store: Store) -> None:
     head = store.ledger_head()
     assert head.seq == 1 and head.recorded_at == AS_OF
     assert head.hash == store.head_version().split(":")[1]
+
+
+def test_a_chain_that_takes_the_head_late_never_moves_time_backwards(store: Store) -> None:
+    # A sweep batch builds its payloads before it takes the head; an event whose time is
+    # earlier than the head's is recorded at the head's time instead, payload and all.
+    late = datetime(2027, 2, 1, tzinfo=UTC)
+    add_forecaster(store, make_forecaster("first"), as_of=late)
+    with store.transaction() as session, store.chained(session, late=True):
+        store.record(session, make_forecaster("second"), as_of=late - timedelta(days=31))
+        store.record(session, make_forecaster("third"), as_of=late + timedelta(days=1))
+    with store.reading() as session:
+        events = [(e.entity_id, as_utc(e.recorded_at), e.payload) for e in store.events(session)]
+    assert [(who, at) for who, at, _ in events] == [
+        ("first", late),
+        ("second", late),
+        ("third", late + timedelta(days=1)),
+    ]
+    assert all(json.loads(payload)["recorded_at"] == at.isoformat() for _, at, payload in events)
+    report = verify_store(store)
+    assert report.ok, report.problems[:5]
