@@ -14,7 +14,7 @@ from typing import Any
 from forecasts.ledger import chain_hash, event_payload
 from forecasts.timeutils import as_utc
 
-__all__ = ["ChainedEvent", "event_time", "next_event", "payload_at"]
+__all__ = ["ChainedEvent", "event_time", "next_event"]
 
 
 def event_time(value: datetime) -> str:
@@ -48,13 +48,6 @@ class ChainedEvent:
         }
 
 
-def payload_at(
-    kind: str, entity: str, entity_id: str, data: Mapping[str, Any], recorded_at: datetime
-) -> str:
-    """The payload of an event recorded at ``recorded_at`` (what its hash covers)."""
-    return event_payload(kind, entity, entity_id, data, event_time(recorded_at))
-
-
 def next_event(
     *,
     seq: int,
@@ -65,21 +58,17 @@ def next_event(
     entity_id: str,
     data: Mapping[str, Any],
     as_of: datetime,
-    payload: str | None = None,
 ) -> ChainedEvent:
     """The event after (``seq``, ``prev_hash``), recorded at ``as_of``.
 
     The time is raised to the previous event's (``last_at``) when it is earlier, so times
     never go backwards along the chain (a sweep run with ``--as-of`` in the past, or two
     workers whose clocks differ) and ``verify`` can refuse an event whose time was moved.
-    ``payload``, when given, is :func:`payload_at` at ``as_of``, built beforehand; it is
-    used only when the time was not raised.
     """
     recorded_at = as_utc(as_of)
     if last_at is not None and last_at > recorded_at:
-        recorded_at, payload = last_at, None
-    if payload is None:
-        payload = payload_at(kind, entity, entity_id, data, recorded_at)
+        recorded_at = last_at
+    payload = event_payload(kind, entity, entity_id, data, event_time(recorded_at))
     return ChainedEvent(
         seq=seq + 1,
         kind=kind,

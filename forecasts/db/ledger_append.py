@@ -19,7 +19,7 @@ from forecasts.errors import OperationError
 from forecasts.timeutils import as_utc
 
 from .bulk import insert_rows
-from .chain_step import event_time, next_event, payload_at
+from .chain_step import event_time, next_event
 from .tables import LedgerEventRow, LedgerHeadRow
 
 __all__ = ["CHAIN_KEY", "LedgerChain", "append_event", "event_time"]
@@ -64,7 +64,7 @@ def _open_statements() -> tuple[Executable, Executable, Executable]:
     )
 
 
-_Spec = tuple[str, str, str, Mapping[str, Any], datetime, str]
+_Spec = tuple[str, str, str, Mapping[str, Any], datetime]
 _Mark = tuple[int, str, datetime | None, int, int, int]
 
 
@@ -74,9 +74,8 @@ class LedgerChain:
     here and inserted together by :meth:`flush`, and the head is written once by :meth:`close`.
 
     A chain made by :meth:`later` locks and reads the head only when it closes: its events
-    are kept as given, with their payloads built at once, and chained then, so concurrent
-    writers (sweep workers) hold the head, the one point they all pass, for the end of their
-    transactions alone, and for little more than hashing. Whatever must carry
+    are kept as given and chained then, so concurrent writers (sweep workers) hold the head,
+    the one point they all pass, for the end of their transactions alone. Whatever must carry
     the sequence number its events end at registers ``on_close``.
 
     A caller that wraps part of its work in a savepoint takes a :meth:`mark` before it and
@@ -118,15 +117,11 @@ class LedgerChain:
         entity_id: str,
         data: Mapping[str, Any],
         as_of: datetime,
-        payload: str | None = None,
     ) -> int:
         """The next event (inserted by :meth:`flush`); its sequence number (-1 on a chain
-        made by :meth:`later`: not known before it closes). ``payload``: see
-        :func:`forecasts.db.chain_step.next_event`."""
+        made by :meth:`later`: not known before it closes)."""
         if self.deferred is not None:
-            # Built now, outside the head's lock; rebuilt at close only if its time is raised.
-            payload = payload_at(kind, entity, entity_id, data, as_utc(as_of))
-            self.deferred.append((kind, entity, entity_id, data, as_of, payload))
+            self.deferred.append((kind, entity, entity_id, data, as_of))
             return -1
         event = next_event(
             seq=self.seq,
@@ -137,7 +132,6 @@ class LedgerChain:
             entity_id=entity_id,
             data=data,
             as_of=as_of,
-            payload=payload,
         )
         self.pending.append(event.columns())
         self.seq, self.hash, self.last_at = event.seq, event.hash, event.recorded_at
@@ -167,15 +161,8 @@ class LedgerChain:
             if not self.deferred:
                 return
             chain = LedgerChain.open(connection)
-            for kind, entity, entity_id, data, as_of, payload in self.deferred:
-                chain.append(
-                    kind=kind,
-                    entity=entity,
-                    entity_id=entity_id,
-                    data=data,
-                    as_of=as_of,
-                    payload=payload,
-                )
+            for kind, entity, entity_id, data, as_of in self.deferred:
+                chain.append(kind=kind, entity=entity, entity_id=entity_id, data=data, as_of=as_of)
             chain.close(connection)
             self.seq, self.hash, self.last_at = chain.seq, chain.hash, chain.last_at
             self.deferred = []
