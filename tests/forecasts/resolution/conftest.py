@@ -7,11 +7,15 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
-from sources import Fetcher, HttpPolicy, make_client
+from forecasts.db.store import Store
+from forecasts.resolution.sweep import SweepSummary, run_sweep
+from sources import Fetcher, FetcherLike, HttpPolicy, load_sources, make_client
 
 
 @dataclass
@@ -96,3 +100,10 @@ def fetcher(policy: HttpPolicy) -> Iterator[Fetcher]:
     client = make_client(policy)
     yield Fetcher(client, policy)
     client.close()
+
+
+def sweep(store: Store, fetcher: FetcherLike, *, as_of: datetime, **options: Any) -> SweepSummary:
+    """``run_sweep`` as the tests run it: the installed sources, the wall clock and worker
+    w1, unless ``options`` say otherwise."""
+    settings: dict[str, Any] = {"clock": lambda: datetime.now(UTC), "worker": "w1", **options}
+    return run_sweep(store, load_sources("forecasts.sources"), fetcher, as_of=as_of, **settings)

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forecasts.db.store import Store
-from forecasts.resolution.sweep import RetryPolicy, run_sweep
+from forecasts.resolution.sweep import RetryPolicy
 from forecasts.services import add_question
-from sources import Fetcher, load_sources
+from sources import Fetcher
 from tests.factories import make_question
-from tests.forecasts.resolution.conftest import Route, Server
+from tests.forecasts.resolution.conftest import Route, Server, sweep
 
 AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
 BODY = json.dumps({"data": {"value": 12.5, "name": "north", "series": [3, 1, 2]}}).encode()
@@ -58,15 +58,8 @@ def test_questions_sharing_a_body_and_specs_resolve_each_on_its_own(
             make_question(qid, resolution=resolution, **fields),
             as_of=datetime(2026, 1, 1, tzinfo=UTC),
         )
-    summary = run_sweep(
-        store,
-        load_sources("forecasts.sources"),
-        fetcher,
-        as_of=AS_OF,
-        clock=lambda: datetime.now(UTC),
-        worker="w1",
-        policy=RetryPolicy(batch_size=4),  # equal specs also land in different claim batches
-    )
+    # Claim batches of 4: equal specs also land in different batches.
+    summary = sweep(store, fetcher, as_of=AS_OF, policy=RetryPolicy(batch_size=4))
     assert server.hits["/v"] == 1
     got = {r.question_id: (r.outcome, r.value) for r in store.resolutions()}
     assert got == {

@@ -8,11 +8,10 @@ import json
 from datetime import UTC, datetime
 
 from forecasts.db.store import Store
-from forecasts.resolution.sweep import run_sweep
 from forecasts.services import add_question
-from sources import Fetcher, load_sources
+from sources import Fetcher
 from tests.factories import make_question
-from tests.forecasts.resolution.conftest import Route, Server
+from tests.forecasts.resolution.conftest import Route, Server, sweep
 
 AS_OF = datetime(2027, 1, 5, tzinfo=UTC)
 
@@ -27,13 +26,10 @@ def test_the_collector_is_set_during_a_sweep_and_restored_after_it(
     before = gc.get_threshold()
     during: list[tuple[int, int, int]] = []
 
-    summary = run_sweep(
+    summary = sweep(
         store,
-        load_sources("forecasts.sources"),
         fetcher,
         as_of=AS_OF,
-        clock=lambda: datetime.now(UTC),
-        worker="w1",
         progress=lambda done, claimed: during.append(gc.get_threshold()),
     )
 
