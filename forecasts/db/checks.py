@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, func, insert, or_, select, update
+from sqlalchemy import BigInteger, and_, func, insert, literal_column, or_, select, update
 from sqlmodel import Session, col
 
 from forecasts.domain import CheckState, Question, Resolution
@@ -214,8 +214,8 @@ def claim_due(
             select(check.question_id, check.attempts)  # type: ignore[call-overload]
             .join(QuestionRow, QuestionRow.id == check.question_id)
             .where(
-                check.state == CheckState.PENDING.value,
-                or_(col(check.next_check_at).is_(None), col(check.next_check_at) <= as_of),
+                # Written out, not bound, so the planners can match the partial index.
+                col(check.state) == literal_column(f"'{CheckState.PENDING.value}'"),
                 or_(col(check.claimed_until).is_(None), col(check.claimed_until) < now),
                 due,
             )
@@ -224,12 +224,22 @@ def claim_due(
             query = query.where(check.question_id == question_id)
         if shard is not None:
             query = query.where(_in_shard(*shard))
-        query = (
-            query.order_by(col(check.next_check_at).asc().nulls_first(), check.question_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=check)
-        )
-        claimed: dict[str, int] = {row[0]: row[1] for row in session.exec(query).all()}
+        # Never-checked questions first, then by next check: as two reads, each in the order
+        # of ix_resolution_check_due (next check, then id; the first read's next checks are
+        # all NULL, and saying so lets the planners use that index for the order), so a claim
+        # walks the index and stops after ``limit`` rows instead of sorting every pending
+        # question. One ORDER BY with NULLS FIRST could not use a plain index on PostgreSQL.
+        claimed: dict[str, int] = {}
+        for part in (col(check.next_check_at).is_(None), col(check.next_check_at) <= as_of):
+            if len(claimed) >= limit:
+                break
+            rows = session.exec(
+                query.where(part)
+                .order_by(check.next_check_at, check.question_id)
+                .limit(limit - len(claimed))
+                .with_for_update(skip_locked=True, of=check)
+            ).all()
+            claimed.update((row[0], row[1]) for row in rows)
         if claimed:
             session.connection().execute(
                 update(check)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -197,6 +198,16 @@ class ResolutionCheckRow(SQLModel, table=True):
     Its ``state`` follows from ledgered facts, and ``verify`` recomputes it (see checks.py)."""
 
     __tablename__ = "resolution_check"
+    # A claim reads pending rows in next-check order (never-checked first): see claim_due.
+    __table_args__ = (
+        Index(
+            "ix_resolution_check_due",
+            "next_check_at",
+            "question_id",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+    )
 
     question_id: str = Field(foreign_key="question.id", primary_key=True, max_length=64)
     state: str = Field(default="pending", max_length=16)
