@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, func, insert, literal_column, or_, select, update
+from sqlalchemy import and_, func, insert, literal_column, or_, select, true, update
 from sqlmodel import Session, col
 
 from forecasts.domain import CheckState, Question, Resolution
@@ -179,10 +179,34 @@ def _take_sqlite_write_lock(session: Session) -> None:
         _lock_ledger_head(session)
 
 
+_HASHES = 1 << 32  # hashtext gives a 32-bit signed integer
+
+
+def _source_key() -> Any:
+    """PostgreSQL: the hash a question's shard is taken from (its spec URL, else its id).
+
+    Written exactly as migration 0010's statistics object ``question_source_key`` is, with
+    the key ``'url'`` written out, so the planner estimates a shard from those statistics."""
+    url = col(QuestionRow.resolution).op("->>")(literal_column("'url'"))
+    return func.hashtext(func.coalesce(url, col(QuestionRow.id)))
+
+
 def _in_shard(k: int, n: int) -> Any:
-    url = col(QuestionRow.resolution)["url"].as_string()
-    key = func.coalesce(url, col(QuestionRow.id))
-    return func.mod(func.abs(func.hashtext(key).cast(BigInteger)), n) == k
+    """Shard ``k`` of ``n``: the ``k``-th of ``n`` equal ranges of :func:`_source_key`.
+
+    A range (not a modulo) with its bounds written out: with the statistics on the key the
+    planner then knows a shard is a ``1/n`` of the questions, walks the due index and stops
+    at the batch. Told nothing, it took a shard for a few rows and hashed every question's
+    URL on each claim (80 ms a claim at 40,000 questions)."""
+    key = _source_key()
+    low = -(_HASHES // 2) + k * _HASHES // n
+    high = -(_HASHES // 2) + (k + 1) * _HASHES // n
+    parts = []
+    if k > 0:
+        parts.append(key >= literal_column(str(low)))
+    if k < n - 1:
+        parts.append(key < literal_column(str(high)))
+    return and_(true(), *parts)
 
 
 def claim_due(

@@ -22,10 +22,21 @@ NOW = datetime(2027, 1, 5, 12, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
 
 
-def _add_rows(store: Store, ids: list[str], **timing: str) -> None:
-    """Question and check rows in one transaction (the claim reads nothing else)."""
+def _spec(url: str) -> dict[str, Any]:
+    return {"source": "http_json", "url": url, "path": "$.v", "op": ">=", "threshold": 1}
+
+
+def _add_rows(store: Store, ids: list[str], *, urls: int = 0, **timing: str) -> None:
+    """Question and check rows in one transaction (the claim reads nothing else); with
+    ``urls``, question ``i`` reads URL ``i % urls``."""
+    questions = [
+        make_question(qid, **timing)
+        if not urls
+        else make_question(qid, resolution=_spec(f"http://s.test/{i % urls}"), **timing)
+        for i, qid in enumerate(ids)
+    ]
     with store.transaction() as session:
-        session.add_all([question_row(make_question(qid, **timing)) for qid in ids])
+        session.add_all([question_row(q) for q in questions])
         session.flush()
         session.add_all([ResolutionCheckRow(question_id=qid) for qid in ids])
 
@@ -38,8 +49,13 @@ def _set_checks(store: Store, ids: list[str], **values: Any) -> None:
         )
 
 
-def _claim(store: Store, worker: str, limit: int) -> list[str]:
-    return list(claim_due(store, worker=worker, as_of=AS_OF, now=NOW, lease=LEASE, limit=limit))
+def _claim(
+    store: Store, worker: str, limit: int, shard: tuple[int, int] | None = None
+) -> list[str]:
+    claimed = claim_due(
+        store, worker=worker, as_of=AS_OF, now=NOW, lease=LEASE, limit=limit, shard=shard
+    )
+    return list(claimed)
 
 
 def test_never_checked_questions_come_first_then_by_next_check(store: Store) -> None:
@@ -113,9 +129,9 @@ def _work(store: Store, statement: str, parameters: Any) -> int:
     return rows
 
 
-def _claim_work(store: Store, worker: str) -> int:
+def _claim_work(store: Store, worker: str, shard: tuple[int, int] | None = None) -> int:
     with _claim_reads(store) as reads:
-        assert len(_claim(store, worker, 10)) == 10
+        assert len(_claim(store, worker, 10, shard)) == 10
     assert reads
     return sum(_work(store, statement, parameters) for statement, parameters in reads)
 
@@ -137,4 +153,48 @@ def test_a_claim_costs_the_same_with_ten_times_as_many_pending_questions(
     many = _claim_work(store, "w2")
 
     # Sorting every pending question to find the first ten makes this about 10x.
+    assert many < 2 * few, (few, many)
+
+
+@pytest.mark.postgres
+def test_shards_split_the_questions_by_url(postgres_url: str) -> None:
+    from forecasts.db.store import open_store
+
+    store = open_store(postgres_url)
+    try:
+        ids = [f"Q{i:04d}" for i in range(400)]
+        _add_rows(store, ids, urls=40)
+        shards = [set(_claim(store, f"w{k}", 1000, (k, 4))) for k in range(4)]
+    finally:
+        store.close()
+
+    assert sorted(q for shard in shards for q in shard) == ids  # each once, none left
+    assert all(len(shard) >= 40 for shard in shards), [len(s) for s in shards]
+    url_of = {qid: i % 40 for i, qid in enumerate(ids)}
+    owners = {url_of[q]: k for k, shard in enumerate(shards) for q in shard}
+    assert all(owners[url_of[q]] == k for k, shard in enumerate(shards) for q in shard)
+
+
+@pytest.mark.postgres
+def test_a_sharded_claim_costs_the_same_with_ten_times_as_many_questions(
+    postgres_url: str,
+) -> None:
+    from forecasts.db.store import open_store
+
+    store = open_store(postgres_url)
+    try:
+
+        def add(ids: list[str]) -> None:
+            _add_rows(store, ids, urls=len(ids) // 4)
+            with store.engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+
+        add([f"Q{i:05d}" for i in range(400)])
+        few = _claim_work(store, "w1", (1, 4))
+        add([f"Q{i:05d}" for i in range(400, 4000)])
+        many = _claim_work(store, "w2", (1, 4))
+    finally:
+        store.close()
+
+    # Hashing every question's URL on each claim makes this about 10x.
     assert many < 2 * few, (few, many)
