@@ -9,7 +9,10 @@ that process, and the CPU time of it and its worker processes (``RUSAGE_CHILDREN
 machine with fewer free cores than workers shows up as CPU time, not as a missing speed-up.
 The workers are forked by a server process that outlives the command by a moment; on Linux
 this benchmark adopts it (``PR_SET_CHILD_SUBREAPER``) and waits for it, so its CPU time and
-its workers' are counted too.
+its workers' are counted too. Beside it, per run: the CPU time of the stand-in server and of
+PostgreSQL, and ``cores_busy``, how many of the machine's cores were busy on average (from
+``/proc/stat``), which says whether a run was short of cores. The database is analyzed after
+the bulk load (``ANALYZE``), as autovacuum would be within its first minute.
 
 Checked, per run: every question resolved, none twice (one resolution row and one
 ``resolved`` attempt per question, the workers' summaries add up, and the ledger verifies).
@@ -131,6 +134,10 @@ def _create(url: str, n: int, urls: int, port: int) -> float:
             for q in questions:
                 data = q.model_dump(mode="json")
                 store.append(session, "question.created", "question", q.id, data, as_of=CREATED)
+        # Table statistics after the bulk load, as autovacuum takes them within its first
+        # minute: a sweep started the same second would be planned for empty tables.
+        with store.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     finally:
         store.close()
     return time.perf_counter() - start
@@ -157,6 +164,44 @@ def _children() -> set[int]:
     return found
 
 
+def _cpu_of(pid: int, *, children: bool = False) -> float:
+    """CPU seconds of ``pid`` (and of its children it has waited for, with ``children``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every running PostgreSQL process, with the backends it has reaped."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if not comm.read().startswith("postgres"):
+                        continue
+            except OSError:
+                continue
+            total += _cpu_of(int(entry), children=True)
+    return total
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / tick, total / tick
+
+
 def _reap_adopted(keep: set[int]) -> None:
     """Wait for the adopted processes (the workers' fork server ends once the command has)."""
     for pid in _children() - keep:
@@ -168,22 +213,34 @@ def _reap_adopted(keep: set[int]) -> None:
 
 def _sweep(
     url: str, workers: int, batch: int, keep: set[int]
-) -> tuple[dict[str, Any], float, float]:
+) -> tuple[dict[str, Any], float, float, dict[str, float]]:
     env = {**os.environ, "FORECASTS_ALLOW_PRIVATE_SOURCES": "1"}
     command = [sys.executable, "-m", "forecasts", "resolve", "--due", "--db", url, "--json"]
     command += ["--as-of", AS_OF, "--workers", str(workers), "--batch", str(batch)]
     command += ["--worker", "bench"]
+    server = next(iter(keep), None)  # the stand-in remote server
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    others = (_cpu_of(server) if server else 0.0, _postgres_cpu(), *_machine_busy())
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
+    others_after = (_cpu_of(server) if server else 0.0, _postgres_cpu(), *_machine_busy())
     _reap_adopted(keep)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"resolve --workers {workers} failed: {done.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary: dict[str, Any] = json.loads(done.stdout)
-    return summary, wall, cpu
+    # Where the rest of the machine's CPU went meanwhile: the stand-in remote server, the
+    # database, and how busy all cores were (2 cores at 100% = 2.0).
+    server_s, pg_s, busy_s, total_s = (b - a for a, b in zip(others, others_after, strict=True))
+    cores_busy = busy_s / total_s * (os.cpu_count() or 1) if total_s else 0.0
+    machine = {
+        "server_cpu_s": round(server_s, 2),
+        "postgres_cpu_s": round(pg_s, 2),
+        "cores_busy": round(cores_busy, 2),
+    }
+    return summary, wall, cpu, machine
 
 
 def _check(url: str, summary: dict[str, Any], n: int, verify: bool) -> dict[str, Any]:
@@ -226,7 +283,7 @@ def _run(
     url, drop = _database(admin)
     try:
         create_s = _create(url, args.questions, args.urls, port)
-        summary, wall, cpu = _sweep(url, workers, args.batch, keep)
+        summary, wall, cpu, machine = _sweep(url, workers, args.batch, keep)
         checked = _check(url, summary, args.questions, args.verify)
     finally:
         drop()
@@ -236,6 +293,7 @@ def _run(
         "sweep_wall_s": round(wall, 2),
         "sweep_cpu_s": round(cpu, 2),
         "cpu_per_question_ms": round(1000 * cpu / args.questions, 3),
+        **machine,
         "questions_per_s": round(args.questions / wall, 1),
         "counts": summary["counts"],
         **checked,
