@@ -16,7 +16,10 @@ the bulk load (``ANALYZE``), as autovacuum would be within its first minute.
 
 Checked, per run: every question resolved, none twice (one resolution row and one
 ``resolved`` attempt per question, the workers' summaries add up, and the ledger verifies).
-Prints one JSON object with the rates and ``speedup`` = rate(N) / rate(1). To run:
+Prints one JSON object with the rates, ``speedup`` = rate(N) / rate(1), and
+``cpu_bound_speedup``: one worker's wall time over the N-worker run's CPU time (workers,
+PostgreSQL, server) spread over all cores, the most N workers could gain on this machine.
+To run:
 
     scripts/with-postgres .venv/bin/python benchmarks/scaleout.py [--questions 40000]
 """
@@ -300,6 +303,10 @@ def _run(
     }
 
 
+def _machine_cpu(run: dict[str, Any]) -> float:
+    return float(run["sweep_cpu_s"] + run["postgres_cpu_s"] + run["server_cpu_s"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=40_000)
@@ -342,6 +349,9 @@ def main() -> None:
         # The rate N workers would reach if CPU were the only limit and every core were
         # free: how far the design scales on this machine, whatever else runs on it.
         "cpu_bound_rate_per_core": round(args.questions / many["sweep_cpu_s"], 1),
+        # The most N workers could gain on this machine: one worker's wall time over the
+        # time the N-worker run's CPU (workers, database, stand-in server) needs on every core.
+        "cpu_bound_speedup": round(one["sweep_wall_s"] / (_machine_cpu(many) / cores), 2),
         "ok": one["ok"] and many["ok"],
     }
     print(json.dumps(result, indent=2))
