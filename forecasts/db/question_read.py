@@ -43,11 +43,30 @@ def _json(value: Any) -> Any:
     return None if value == "null" else json.loads(value)
 
 
+_FIELDS = (
+    "id",
+    "title",
+    "kind",
+    "options",
+    "scale",
+    "opens_at",
+    "closes_at",
+    "resolve_on",
+    "deadline",
+    "check_every_seconds",
+    "criteria",
+    "resolution",
+    "tags",
+    "operationalization",
+    "notes",
+)
+
+
 @functools.cache
 def _query(dialect: str) -> Select[Any]:
     columns = [
         type_coerce(c, NullType()).label(c.name) if isinstance(c.type, DateTime | JSON) else c
-        for c in _TABLE.c
+        for c in (_TABLE.c[name] for name in _FIELDS)
     ]
     return (
         select(*columns)
@@ -56,32 +75,49 @@ def _query(dialect: str) -> Select[Any]:
     )
 
 
+def _list(value: Any) -> Any:
+    # Most questions have no options and no tags: "[]" needs no decoder.
+    return [] if value is None or value == "[]" else _json(value) or []
+
+
 def read_questions(conn: Connection, ids: Sequence[str]) -> list[Question]:
     """The questions of ``ids`` that exist, by closing time, as ``Store.question`` gives them."""
     rows = conn.execute(_query(conn.dialect.name), {"ids": list(ids)})
     return [
         Question.model_validate(
             {
-                "id": row.id,
-                "title": row.title,
-                "kind": row.kind,
-                "options": _json(row.options) or [],
-                "scale": _json(row.scale),
-                "opens_at": _time(row.opens_at),
-                "closes_at": _time(row.closes_at),
-                "resolve_on": _time(row.resolve_on),
-                "deadline": _time(row.deadline),
-                "check_every": (
-                    None
-                    if row.check_every_seconds is None
-                    else timedelta(seconds=row.check_every_seconds)
-                ),
-                "criteria": row.criteria,
-                "resolution": _json(row.resolution),
-                "tags": _json(row.tags) or [],
-                "operationalization": _json(row.operationalization),
-                "notes": row.notes,
+                "id": qid,
+                "title": title,
+                "kind": kind,
+                "options": _list(options),
+                "scale": _json(scale),
+                "opens_at": _time(opens_at),
+                "closes_at": _time(closes_at),
+                "resolve_on": _time(resolve_on),
+                "deadline": _time(deadline),
+                "check_every": None if every is None else timedelta(seconds=every),
+                "criteria": criteria,
+                "resolution": _json(resolution),
+                "tags": _list(tags),
+                "operationalization": _json(operationalization),
+                "notes": notes,
             }
         )
-        for row in rows
+        for (
+            qid,
+            title,
+            kind,
+            options,
+            scale,
+            opens_at,
+            closes_at,
+            resolve_on,
+            deadline,
+            every,
+            criteria,
+            resolution,
+            tags,
+            operationalization,
+            notes,
+        ) in rows
     ]
