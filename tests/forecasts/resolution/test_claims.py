@@ -13,7 +13,7 @@ from sqlalchemy import event, text, update
 
 from forecasts.db.checks import claim_due
 from forecasts.db.convert import question_row
-from forecasts.db.store import Store
+from forecasts.db.store import Store, open_store
 from forecasts.db.tables import ResolutionCheckRow
 from tests.factories import make_question
 
@@ -156,17 +156,19 @@ def test_a_claim_costs_the_same_with_ten_times_as_many_pending_questions(
     assert many < 2 * few, (few, many)
 
 
-@pytest.mark.postgres
-def test_shards_split_the_questions_by_url(postgres_url: str) -> None:
-    from forecasts.db.store import open_store
+@pytest.fixture
+def pg_store(postgres_url: str) -> Iterator[Store]:
+    """Shards are PostgreSQL's alone (SQLite has one writer, so one worker)."""
+    opened = open_store(postgres_url)
+    yield opened
+    opened.close()
 
-    store = open_store(postgres_url)
-    try:
-        ids = [f"Q{i:04d}" for i in range(400)]
-        _add_rows(store, ids, urls=40)
-        shards = [set(_claim(store, f"w{k}", 1000, (k, 4))) for k in range(4)]
-    finally:
-        store.close()
+
+@pytest.mark.postgres
+def test_shards_split_the_questions_by_url(pg_store: Store) -> None:
+    ids = [f"Q{i:04d}" for i in range(400)]
+    _add_rows(pg_store, ids, urls=40)
+    shards = [set(_claim(pg_store, f"w{k}", 1000, (k, 4))) for k in range(4)]
 
     assert sorted(q for shard in shards for q in shard) == ids  # each once, none left
     assert all(len(shard) >= 40 for shard in shards), [len(s) for s in shards]
@@ -177,24 +179,17 @@ def test_shards_split_the_questions_by_url(postgres_url: str) -> None:
 
 @pytest.mark.postgres
 def test_a_sharded_claim_costs_the_same_with_ten_times_as_many_questions(
-    postgres_url: str,
+    pg_store: Store,
 ) -> None:
-    from forecasts.db.store import open_store
+    def add(ids: list[str]) -> None:
+        _add_rows(pg_store, ids, urls=len(ids) // 4)
+        with pg_store.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
 
-    store = open_store(postgres_url)
-    try:
-
-        def add(ids: list[str]) -> None:
-            _add_rows(store, ids, urls=len(ids) // 4)
-            with store.engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
-
-        add([f"Q{i:05d}" for i in range(400)])
-        few = _claim_work(store, "w1", (1, 4))
-        add([f"Q{i:05d}" for i in range(400, 4000)])
-        many = _claim_work(store, "w2", (1, 4))
-    finally:
-        store.close()
+    add([f"Q{i:05d}" for i in range(400)])
+    few = _claim_work(pg_store, "w1", (1, 4))
+    add([f"Q{i:05d}" for i in range(400, 4000)])
+    many = _claim_work(pg_store, "w2", (1, 4))
 
     # Hashing every question's URL on each claim makes this about 10x.
     assert many < 2 * few, (few, many)
