@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Select, Table, bindparam
 from sqlalchemy import select as core_select
+from sqlmodel import Session
 
 from forecasts.domain import Correction, Forecast, Question, Resolution
 from forecasts.ledger import GENESIS_HASH
@@ -26,7 +27,14 @@ from .tables import (
     ResolutionRow,
 )
 
-__all__ = ["QuestionRows", "question_rows", "questions_touched"]
+__all__ = [
+    "OutcomeRows",
+    "QuestionRows",
+    "outcome_rows",
+    "question_changes",
+    "question_rows",
+    "questions_touched",
+]
 
 
 def _t(model: type[object]) -> Table:
@@ -56,6 +64,11 @@ _ABOUT_A_QUESTION = frozenset(
         "check.needs_review",
     }
 )
+# Kinds that change only a question's outcome side (resolution, corrections, evidence,
+# review state): its row, its forecasts and its forecasters' names stay as they were.
+_OUTCOME_SIDE = frozenset(
+    {"resolution.created", "correction.created", "evidence.created", "check.needs_review"}
+)
 _ABOUT_NO_QUESTION = frozenset({"forecaster.created", "token.created", "token.revoked"})
 _ENTITY_IS_QUESTION = frozenset({"question", "resolution", "check"})
 
@@ -71,11 +84,15 @@ def _events() -> Select[Any]:
     )
 
 
-def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) -> set[str] | None:
+def question_changes(
+    store: Store, since: str, upto: str, *, limit: int = 256
+) -> dict[str, bool] | None:
     """The questions whose page rows the ledger events after head ``since`` up to head
-    ``upto`` (both ``seq:hash``) changed. None when that cannot be told cheaply: the ledger
-    no longer holds ``since`` (another database at the same address), more than ``limit``
-    events, or an event of a kind not known here (it might change any question)."""
+    ``upto`` (both ``seq:hash``) changed, each with whether its row, forecasts or
+    forecasters may have changed (False: only its resolution, corrections, evidence or
+    review state did). None when that cannot be told cheaply: the ledger no longer holds
+    ``since`` (another database at the same address), more than ``limit`` events, or an
+    event of a kind not known here (it might change any question)."""
     first, first_hash = since.split(":", 1)
     start, end = int(first), int(upto.split(":", 1)[0])
     if end < start:
@@ -93,21 +110,28 @@ def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) 
         return None
     if len(rows) != end - start:
         return None
-    touched: set[str] = set()
+    changed: dict[str, bool] = {}
     for _seq, _hash, kind, entity_type, entity_id, payload in rows:
         if kind in _ABOUT_NO_QUESTION:
             continue
         if kind not in _ABOUT_A_QUESTION:
             return None
         if entity_type in _ENTITY_IS_QUESTION:
-            touched.add(str(entity_id))
-            continue
-        data = json.loads(payload).get("data")
-        question = data.get("question_id") if isinstance(data, dict) else None
-        if not isinstance(question, str):
-            return None
-        touched.add(question)
-    return touched
+            question = str(entity_id)
+        else:
+            data = json.loads(payload).get("data")
+            found = data.get("question_id") if isinstance(data, dict) else None
+            if not isinstance(found, str):
+                return None
+            question = found
+        changed[question] = changed.get(question, False) or kind not in _OUTCOME_SIDE
+    return changed
+
+
+def questions_touched(store: Store, since: str, upto: str, *, limit: int = 256) -> set[str] | None:
+    """The questions of :func:`question_changes`, whatever changed on them."""
+    changed = question_changes(store, since, upto, limit=limit)
+    return None if changed is None else set(changed)
 
 
 @dataclass(frozen=True)
@@ -139,6 +163,35 @@ def _statements() -> _Statements:
     )
 
 
+@dataclass(frozen=True)
+class OutcomeRows:
+    """A question's outcome side: what a resolution, correction or evidence changes."""
+
+    resolution: Resolution | None
+    corrections: list[Correction]
+    evidence: list[StoredEvidence]
+
+
+def _outcome(session: Session, arg: dict[str, str]) -> OutcomeRows:
+    run, connection = _statements(), session.connection()
+    resolved = connection.execute(run.resolution, arg).first()
+    corrections = connection.execute(run.corrections, arg).all()
+    return OutcomeRows(
+        resolution=None
+        if resolved is None
+        else Resolution.model_validate(convert.resolution_fields(resolved)),
+        corrections=[Correction.model_validate(convert.correction_fields(c)) for c in corrections],
+        evidence=read_evidence(session, arg["qid"]),
+    )
+
+
+def outcome_rows(store: Store, question_id: str) -> OutcomeRows:
+    """The resolution, corrections and evidence of ``question_id`` alone (for a page whose
+    question, forecasts and names are already at hand)."""
+    with store.reading() as session:
+        return _outcome(session, {"qid": question_id})
+
+
 def question_rows(store: Store, question_id: str) -> QuestionRows | None:
     """None when there is no such question."""
     run, arg = _statements(), {"qid": question_id}
@@ -147,18 +200,14 @@ def question_rows(store: Store, question_id: str) -> QuestionRows | None:
         row = connection.execute(run.question, arg).first()
         if row is None:
             return None
-        resolved = connection.execute(run.resolution, arg).first()
-        corrections = connection.execute(run.corrections, arg).all()
+        outcome = _outcome(session, arg)
         forecasts = connection.execute(run.forecasts, arg).all()
         names = connection.execute(run.names, arg).all()
-        evidence = read_evidence(session, question_id)
     return QuestionRows(
         question=Question.model_validate(convert.question_fields(row)),
-        resolution=None
-        if resolved is None
-        else Resolution.model_validate(convert.resolution_fields(resolved)),
-        corrections=[Correction.model_validate(convert.correction_fields(c)) for c in corrections],
+        resolution=outcome.resolution,
+        corrections=outcome.corrections,
         forecasts=[Forecast.model_validate(convert.forecast_values_fields(f)) for f in forecasts],
         names={str(handle): str(name) for handle, name in names},
-        evidence=evidence,
+        evidence=outcome.evidence,
     )

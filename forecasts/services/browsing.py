@@ -137,12 +137,19 @@ class QuestionCrowd:
     """The effective close used for the scores (None before resolution)."""
 
 
-def question_crowd(detail: QuestionDetail, *, method: CrowdMethod = "median") -> QuestionCrowd:
-    """The crowd of ``detail``'s binary forecasts."""
+def question_crowd(
+    detail: QuestionDetail,
+    *,
+    method: CrowdMethod = "median",
+    line: list[tuple[datetime, float]] | None = None,
+) -> QuestionCrowd:
+    """The crowd of ``detail``'s binary forecasts (``line``: their crowd line by ``method``,
+    when the caller kept it)."""
     question, outcome = detail.question, detail.outcome
     if question.kind is not QuestionKind.BINARY:
         return QuestionCrowd(method, [], [], None)
-    line = crowd_line(detail.forecasts, method=method)
+    if line is None:
+        line = crowd_line(detail.forecasts, method=method)
     if outcome not in ("yes", "no") or detail.resolution is None:
         return QuestionCrowd(method, line, [], None)
     close = min(question.closes_at, detail.resolution.resolved_at)

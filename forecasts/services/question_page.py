@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from forecasts.db.evidence import StoredEvidence
-from forecasts.db.question_page import QuestionRows, question_rows, questions_touched
+from forecasts.db.question_page import QuestionRows, outcome_rows, question_changes, question_rows
 from forecasts.db.store import Store
 from forecasts.domain import Question, QuestionKind, QuestionStatus, question_status
 from forecasts.errors import NotFoundError
@@ -35,9 +36,20 @@ from forecasts.errors import NotFoundError
 from ._lru import Lru
 from .queries import QuestionDetail
 
-__all__ = ["PageKey", "QuestionView", "kept_page", "kept_part", "page_key", "question_view"]
+__all__ = [
+    "PageKey",
+    "QuestionView",
+    "kept_forecasts_part",
+    "kept_page",
+    "kept_part",
+    "page_key",
+    "question_view",
+]
 
-_PARTS = 1280  # about five entries (head seen, rows, charts, table, page) for 256 questions
+_Text = TypeVar("_Text", str, bytes)  # what is kept: neither is walked by the collector
+
+# About seven entries (head seen, rows, charts, crowd lines, table, page) for 256 questions.
+_PARTS = 1792
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,8 @@ class PageKey:
     status: QuestionStatus
     clock_free: bool
     """The charts no longer depend on the clock (see :func:`charts_clock_free`)."""
+    forecasts_version: str
+    """The head under which the question's row, forecasts and names were last changed."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class QuestionView:
     database: str
     version: str
     clock_free: bool
+    forecasts_version: str
 
 
 _parts: Lru | None = None
@@ -89,31 +104,58 @@ class _Kept:
     rows: bytes
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a question's kept entries stand: the head its page rows are kept under, the
+    head its row, forecasts and names last changed under, and the head before ``version``
+    when only the outcome side changed since (its rows then lack only that side)."""
+
+    version: str
+    forecasts_version: str
+    previous: str | None = None
+
+
 def _kept(
-    store: Store, database: str, version: str, question_id: str
+    store: Store, database: str, place: _Place, question_id: str
 ) -> tuple[_Kept, QuestionRows | None]:
-    """The kept rows of ``question_id`` at ``version``, with the rows themselves when they
-    were just read."""
-    key = (database, version, question_id, "rows")
+    """The kept rows of ``question_id`` at ``place.version``, with the rows themselves when
+    they were just read."""
+    key = (database, place.version, question_id, "rows")
     parts = _get_parts()
     kept: _Kept | None = parts.get(key)
     if kept is not None:
         return kept, None
-    found = question_rows(store, question_id)
+    found: QuestionRows | None = None
+    before: _Kept | None = None
+    if place.previous is not None:
+        before = parts.get((database, place.previous, question_id, "rows"))
+    if before is not None:
+        # A resolution, correction or evidence since: the question, its forecasts and
+        # their names are as they were, so only the outcome side is read again.
+        rows: QuestionRows = pickle.loads(before.rows)  # noqa: S301  (ours)
+        outcome = outcome_rows(store, question_id)
+        found = replace(
+            rows,
+            resolution=outcome.resolution,
+            corrections=outcome.corrections,
+            evidence=outcome.evidence,
+        )
+    else:
+        found = question_rows(store, question_id)
     if found is None:
         raise NotFoundError("question", question_id)
-    outcome = None if found.resolution is None else found.resolution.outcome
+    resolved = None if found.resolution is None else found.resolution.outcome
     if found.corrections:
-        outcome = found.corrections[-1].outcome
+        resolved = found.corrections[-1].outcome
     last = max((f.made_at.timestamp() for f in found.forecasts), default=None)
-    kept = _Kept(
-        pickle.dumps(found.question, protocol=pickle.HIGHEST_PROTOCOL),
-        outcome,
-        last,
-        pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL),
-    )
+    question = before.question if before is not None else _pickled(found.question)
+    kept = _Kept(question, resolved, last, _pickled(found))
     parts.put(key, kept)
     return kept, found
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def charts_clock_free(question: Question, last_made: float | None, now: datetime) -> bool:
@@ -128,38 +170,42 @@ def charts_clock_free(question: Question, last_made: float | None, now: datetime
     return now.timestamp() > end
 
 
-def _version(store: Store, database: str, question_id: str) -> str:
-    """The ledger head under which the question's rows and parts are kept: the newest head
-    the question's own events moved, carried forward over events about other questions
-    (a resolution elsewhere leaves this page's entries in place)."""
+def _place(store: Store, database: str, question_id: str) -> _Place:
+    """The heads under which the question's rows and parts are kept: the newest head the
+    question's own events moved, carried forward over events about other questions (a
+    resolution elsewhere leaves this page's entries in place), and likewise the newest head
+    that changed its forecasts (its own resolution leaves its forecast table in place)."""
     head = store.head_version()
     seen = _get_parts()
     key = (database, question_id, "version")
-    known: tuple[str, str] | None = seen.get(key)
-    version = head
+    known: tuple[str, _Place] | None = seen.get(key)
+    place = _Place(head, head)
     if known is not None:
         seen_head, kept = known
         if seen_head == head:
             return kept
-        touched = questions_touched(store, seen_head, head)
-        if touched is not None and question_id not in touched:
-            version = kept
-    seen.put(key, (head, version))
-    return version
+        changed = question_changes(store, seen_head, head)
+        if changed is not None:
+            if question_id not in changed:
+                place = kept
+            elif not changed[question_id]:
+                place = _Place(head, kept.forecasts_version, kept.version)
+    seen.put(key, (head, place))
+    return place
 
 
 def page_key(store: Store, question_id: str, *, as_of: datetime) -> PageKey:
     """The question's :class:`PageKey` at ``as_of``; raises ``NotFoundError`` for an unknown
     question."""
     database = str(store.engine.url)
-    version = _version(store, database, question_id)
-    kept, found = _kept(store, database, version, question_id)
+    place = _place(store, database, question_id)
+    kept, found = _kept(store, database, place, question_id)
     question: Question = (
         found.question if found is not None else pickle.loads(kept.question)  # noqa: S301
     )
     status = question_status(question, resolved=kept.outcome, as_of=as_of)
     clock_free = charts_clock_free(question, kept.last_made, as_of)
-    return PageKey(database, version, question, status, clock_free)
+    return PageKey(database, place.version, question, status, clock_free, place.forecasts_version)
 
 
 def question_view(
@@ -169,7 +215,8 @@ def question_view(
     caller has it); raises ``NotFoundError`` for an unknown question."""
     if key is None:
         key = page_key(store, question_id, as_of=as_of)
-    kept, found = _kept(store, key.database, key.version, question_id)
+    place = _Place(key.version, key.forecasts_version)
+    kept, found = _kept(store, key.database, place, question_id)
     rows: QuestionRows = (
         found if found is not None else pickle.loads(kept.rows)  # noqa: S301  (ours)
     )
@@ -181,7 +228,13 @@ def question_view(
         corrections=rows.corrections,
     )
     return QuestionView(
-        detail, rows.names, rows.evidence, key.database, key.version, key.clock_free
+        detail,
+        rows.names,
+        rows.evidence,
+        key.database,
+        key.version,
+        key.clock_free,
+        key.forecasts_version,
     )
 
 
@@ -204,6 +257,19 @@ def kept_part(view: QuestionView, name: str, build: Callable[[], str]) -> str:
     visitor, the clock, comments or settings): put what does into ``name``, or do not keep
     the part."""
     return _built((view.database, view.version, view.detail.question.id, f"part {name}"), build)
+
+
+def kept_forecasts_part(view: QuestionView, name: str, build: Callable[[], _Text]) -> _Text:
+    """The part ``name`` of ``view``'s page, built once per version of the question's
+    forecasts (a resolution or correction since leaves it in place): ``build`` must depend
+    on nothing but the question, its forecasts and their names."""
+    key = (view.database, view.forecasts_version, view.detail.question.id, f"forecasts {name}")
+    parts = _get_parts()
+    found: _Text | None = parts.get(key)
+    if found is None:
+        found = build()
+        parts.put(key, found)
+    return found
 
 
 def _built(key: tuple[str, str, str, str], build: Callable[[], str]) -> str:

@@ -3,6 +3,7 @@ detail and kept per ledger head when every visitor would see the same."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,10 +12,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from forecasts.domain import Forecast, QuestionKind
-from forecasts.records.crowd import CROWD_METHODS, CrowdMethod
+from forecasts.records.crowd import CROWD_METHODS, CrowdMethod, crowd_line
 from forecasts.services.browsing import QuestionCrowd, question_crowd
 from forecasts.services.queries import QuestionDetail
-from forecasts.services.question_page import QuestionView, kept_part
+from forecasts.services.question_page import QuestionView, kept_forecasts_part, kept_part
 
 from .question_charts import Series, fan_rows, fan_svg, options_svg, timeline_svg
 
@@ -101,9 +102,17 @@ def question_parts(
     the clock no longer moves them); built for this request otherwise."""
     detail = replace(view.detail, forecasts=shown)
     names = view.names
+    everyone = len(shown) == len(view.detail.forecasts)
+
+    def line() -> bytes:
+        return pickle.dumps(crowd_line(shown, method=method))
 
     def charts() -> str:
-        crowd = question_crowd(detail, method=method)
+        kept_line = None
+        if everyone and detail.question.kind is QuestionKind.BINARY:
+            # The line moves with the forecasts alone: a resolution since leaves it in place.
+            kept_line = pickle.loads(kept_forecasts_part(view, f"line {method}", line))  # noqa: S301
+        crowd = question_crowd(detail, method=method, line=kept_line)
         context = question_charts(detail, names, now=now, crowd=crowd)
         # Only "resolved" or not is read from the status, and only a ledger event changes it.
         context.update(question=detail.question, status=detail.status, names=names)
@@ -113,11 +122,10 @@ def question_parts(
         page = templates.env.get_template("_forecast_table.html")
         return page.render(forecasts=shown, names=names)
 
-    everyone = len(shown) == len(view.detail.forecasts)
     kept_charts = everyone and view.clock_free
     return {
         "charts_part": Markup(
             kept_part(view, f"charts {method}", charts) if kept_charts else charts()
         ),
-        "table_part": Markup(kept_part(view, "table", table) if everyone else table()),
+        "table_part": Markup(kept_forecasts_part(view, "table", table) if everyone else table()),
     }

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from forecasts.api.app import create_app
-from forecasts.db.question_page import questions_touched
+from forecasts.db.question_page import question_changes, questions_touched
 from forecasts.db.store import Store, open_store
 from forecasts.domain import Correction, Forecaster, Question, Resolution
 from forecasts.inputs import ForecastInput
@@ -208,6 +208,72 @@ def test_a_page_is_not_read_again_for_events_about_other_questions(
         _forecast(store, "bob", 0.7, opens + timedelta(days=2))
         second = client.get(path).text
         assert reads == [question_id, question_id] and "Bob: 70%" in second
+
+
+def test_the_ledger_tells_whether_a_questions_forecasts_changed(web: tuple[Store, str]) -> None:
+    store, _ = web
+    question_id, opens = _question(store, closed=True)
+    other = _other_question(store)
+    start = store.head_version()
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    _resolve_no(store, other)
+    assert question_changes(store, start, store.head_version()) == {
+        question_id: True,  # a forecast
+        other: False,  # its resolution alone
+    }
+    middle = store.head_version()
+    _resolve_no(store, question_id)
+    assert question_changes(store, middle, store.head_version()) == {question_id: False}
+
+
+def test_after_its_own_resolution_a_page_reads_its_outcome_alone(
+    web: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, url = web
+    question_id, opens = _question(store, closed=True)
+    _forecast(store, "alice", 0.4, opens + timedelta(days=1))
+    _forecast(store, "bob", 0.7, opens + timedelta(days=2))
+    reads: list[str] = []
+    whole, outcome = page_service.question_rows, page_service.outcome_rows
+
+    def counted_whole(store: Store, question_id: str) -> object:
+        reads.append("whole")
+        return whole(store, question_id)
+
+    def counted_outcome(store: Store, question_id: str) -> object:
+        reads.append("outcome")
+        return outcome(store, question_id)
+
+    monkeypatch.setattr(page_service, "question_rows", counted_whole)
+    monkeypatch.setattr(page_service, "outcome_rows", counted_outcome)
+    with TestClient(create_app(load_settings(database_url=url))) as client:
+        path = f"/questions/{question_id}"
+        first = client.get(path).text
+        assert reads == ["whole"] and 'id="crowd-scores"' not in first
+
+        _resolve_no(store, question_id)
+        resolved = client.get(path).text
+        assert reads == ["whole", "outcome"]  # its forecasts and names were not read again
+        assert "<b>no</b>" in resolved and _table(resolved) == _table(first)
+        scores = resolved.split('id="crowd-scores"')[1].split("</table>")[0]
+        assert "0.490" in scores  # Bob's 70% against "no"
+
+        add_correction(
+            store,
+            Correction(question_id=question_id, previous_outcome="no", outcome="yes",
+                       corrected_at=utc_now(), by="bob", reason="the gauge was stuck"),
+            as_of=utc_now(),
+        )  # fmt: skip
+        corrected = client.get(path).text
+        assert reads == ["whole", "outcome", "outcome"]
+        assert "the gauge was stuck" in corrected
+        scores = corrected.split('id="crowd-scores"')[1].split("</table>")[0]
+        assert "0.090" in scores and "0.490" not in scores  # (0.7 - 1)^2
+
+        # A forecast recorded after the resolution (a backdated claim): everything is read.
+        _forecast(store, "bob", 0.2, opens + timedelta(days=3), note="late entry")
+        late = client.get(path).text
+        assert reads[-1] == "whole" and "late entry" in _table(late)
 
 
 def _csrf(html: str) -> str | None:
