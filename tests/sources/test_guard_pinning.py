@@ -6,13 +6,13 @@ transport is a recording fake, and the one real socket goes to 127.0.0.1.
 
 from __future__ import annotations
 
-import ssl
+import contextlib
+import socket
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpcore
 import httpx
 import pytest
 
@@ -81,47 +81,35 @@ def test_fetcher_refuses_a_name_resolving_there_without_sending(address: str, re
     assert reason in str(caught.value) and caught.value.url == "https://api.example.org/v1"
 
 
-class _FakeStream(httpcore.NetworkStream):
-    def __init__(self, log: dict[str, typing.Any]) -> None:
-        self._log = log
-        self._reply = RESPONSE
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        chunk, self._reply = self._reply[:max_bytes], self._reply[max_bytes:]
-        return chunk
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._log["sent"] = self._log.get("sent", b"") + buffer
-
-    def close(self) -> None:
-        pass
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        self._log["sni"] = server_hostname
-        return self
-
-
-class _RecordingBackend(httpcore.NetworkBackend):
-    """Stands for the socket layer: records which address it is asked to dial."""
+class _RecordingDialer:
+    """Stands for the socket layer: records which address it is asked to dial and the TLS
+    server name; the socket it returns is one end of a pair whose other end already holds
+    the reply, and keeps what the client sent."""
 
     def __init__(self) -> None:
         self.log: dict[str, typing.Any] = {"dialled": []}
+        self._peers: list[socket.socket] = []
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        self.log["dialled"].append((host, port))
-        return _FakeStream(self.log)
+    def connect(self, address: str, port: int, timeout: float | None) -> socket.socket:
+        self.log["dialled"].append((address, port))
+        ours, peer = socket.socketpair()
+        peer.sendall(RESPONSE)
+        self._peers.append(peer)
+        return ours
+
+    def start_tls(
+        self, sock: socket.socket, server_hostname: str, timeout: float | None
+    ) -> socket.socket:
+        self.log["sni"] = server_hostname
+        return sock
+
+    def sent(self) -> bytes:
+        data = b""
+        for peer in self._peers:
+            peer.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                data += peer.recv(65536)
+        return data
 
 
 class _Rebinding:
@@ -138,36 +126,37 @@ class _Rebinding:
 
 
 def test_the_connection_goes_to_the_checked_address_keeping_sni_and_host() -> None:
-    backend = _RecordingBackend()
+    dialer = _RecordingDialer()
     resolver = _Rebinding([PUBLIC_V4], ["127.0.0.1"])
-    transport = PinnedTransport(POLICY, resolver=resolver, backend=backend)
+    transport = PinnedTransport(POLICY, resolver=resolver, dialer=dialer)
     with httpx.Client(transport=transport) as client:
         response = client.get("https://api.example.org/v1")
     assert response.json() == {}
     assert resolver.calls == 1  # one lookup: the address checked is the address dialled
-    assert backend.log["dialled"] == [(PUBLIC_V4, 443)]
-    assert backend.log["sni"] == "api.example.org"
-    assert b"\r\nHost: api.example.org\r\n" in backend.log["sent"]
+    assert dialer.log["dialled"] == [(PUBLIC_V4, 443)]
+    assert dialer.log["sni"] == "api.example.org"
+    sent = dialer.sent()
+    assert sent.startswith(b"GET /v1 HTTP/1.1\r\n") and b"\r\nHost: api.example.org\r\n" in sent
 
 
 def test_a_rebinding_answer_at_connect_time_is_refused() -> None:
-    backend = _RecordingBackend()
+    dialer = _RecordingDialer()
     resolver = _Rebinding([PUBLIC_V4], ["169.254.169.254"])
-    client = httpx.Client(transport=PinnedTransport(POLICY, resolver=resolver, backend=backend))
+    client = httpx.Client(transport=PinnedTransport(POLICY, resolver=resolver, dialer=dialer))
     # The fetcher's early check sees the public answer; the transport's own lookup, the one
     # the connection would use, sees the metadata address and refuses before dialling.
     fetcher = Fetcher(client, POLICY, resolver=resolver)
     with pytest.raises(PermanentSourceError, match=r"169\.254\.169\.254") as caught:
         fetcher.fetch(FetchRequest(url="https://api.example.org/v1"))
     assert caught.value.url == "https://api.example.org/v1"
-    assert backend.log["dialled"] == []
+    assert dialer.log["dialled"] == []
 
 
 def test_unresolvable_name_at_connect_time_is_retryable() -> None:
     def resolver(_host: str, _port: int) -> list[str]:
         raise OSError("Name or service not known")
 
-    transport = PinnedTransport(POLICY, resolver=resolver, backend=_RecordingBackend())
+    transport = PinnedTransport(POLICY, resolver=resolver, dialer=_RecordingDialer())
     fetcher = Fetcher(httpx.Client(transport=transport), POLICY, resolver=lambda h, p: [PUBLIC_V4])
     with pytest.raises(RetryableSourceError, match="cannot resolve host 'api.example.org'"):
         fetcher.fetch(FetchRequest(url="https://api.example.org/v1"))
