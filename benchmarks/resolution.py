@@ -12,6 +12,9 @@ the requests the server saw (1,000 expected: one per distinct URL), the resolved
 ideal fetch time ``urls * delay / C`` and the ratios to it, and the sweep's CPU time (this
 process: the loop, the fetch threads and the database driver), which on a busy machine shows
 what the wall time cannot, split into the sweep's own thread and the rest (the fetch threads).
+Before the sweeps, ``fetch_only`` fetches as many other URLs of the same server with the same
+fetcher and concurrency and nothing else: the floor a sweep stands on, in the same run
+(``wall_over_fetch_only`` per database).
 To run:
 
     .venv/bin/python benchmarks/resolution.py [--concurrency 32]
@@ -180,16 +183,46 @@ class _TimedFetcher:
                     self.seconds += time.perf_counter() - self._since
 
 
+def _policy(args: argparse.Namespace) -> HttpPolicy:
+    return HttpPolicy(
+        user_agent="forecasts-benchmark",
+        allow_private=True,
+        concurrency=args.concurrency,
+        per_host_concurrency=args.concurrency,
+    )
+
+
+def _fetch_only(args: argparse.Namespace, port: int) -> dict[str, Any]:
+    """The floor under a sweep: the same distinct requests through the same fetcher and
+    concurrency, with no database and no judging (``Fetcher.fetch_many``)."""
+    policy = _policy(args)
+    client = make_client(policy)
+    fetcher = Fetcher(client, policy)
+    accept = (("Accept", "application/json"),)  # as the sweep's http_json requests
+    requests = [
+        FetchRequest(url=f"http://127.0.0.1:{port}/only/{i}", headers=accept)
+        for i in range(args.urls)
+    ]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    results = fetcher.fetch_many(requests)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    client.close()
+    ideal = args.urls * args.delay / args.concurrency
+    failed = sum(1 for r in results.values() if not isinstance(r, Evidence))
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "cpu_per_request_ms": round(1000 * cpu / args.urls, 3),
+        "failed": failed,
+        "over_ideal": round(wall / ideal, 2) if ideal else None,
+    }
+
+
 def _run(url: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
     store = open_store(url)
     try:
         create_s = _create(store, _questions(args.questions, args.urls, port))
-        policy = HttpPolicy(
-            user_agent="forecasts-benchmark",
-            allow_private=True,
-            concurrency=args.concurrency,
-            per_host_concurrency=args.concurrency,
-        )
+        policy = _policy(args)
         client = make_client(policy)
         fetcher = _TimedFetcher(Fetcher(client, policy))
         before = _served(port)
@@ -277,6 +310,7 @@ def main() -> None:
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
     try:
+        floor = result["fetch_only"] = _fetch_only(args, port)
         with tempfile.TemporaryDirectory() as tmp:
             result["sqlite"] = _run(f"sqlite:///{os.path.join(tmp, 'bench.db')}", args, port)
         pg_admin = os.environ.get("FORECASTS_TEST_POSTGRES_URL")
@@ -289,6 +323,11 @@ def main() -> None:
     finally:
         server.terminate()
         server.join()
+    for name in ("sqlite", "postgresql"):
+        if name in result and floor["wall_s"]:
+            result[name]["wall_over_fetch_only"] = round(
+                result[name]["sweep_wall_s"] / floor["wall_s"], 2
+            )
     print(json.dumps(result, indent=2))
 
 
