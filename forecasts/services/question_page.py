@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -65,6 +65,9 @@ class PageKey:
     """The charts no longer depend on the clock (see :func:`charts_clock_free`)."""
     forecasts_version: str
     """The head under which the question's row, forecasts and names were last changed."""
+    read: QuestionRows | None = field(default=None, compare=False, repr=False)
+    """The rows, when this key's reading had to read them (a page built next needs them,
+    and they cost more to unpickle than to hand over)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,9 @@ def page_key(store: Store, question_id: str, *, as_of: datetime) -> PageKey:
     )
     status = question_status(question, resolved=kept.outcome, as_of=as_of)
     clock_free = charts_clock_free(question, kept.last_made, as_of)
-    return PageKey(database, place.version, question, status, clock_free, place.forecasts_version)
+    return PageKey(
+        database, place.version, question, status, clock_free, place.forecasts_version, found
+    )
 
 
 def question_view(
@@ -215,11 +220,11 @@ def question_view(
     caller has it); raises ``NotFoundError`` for an unknown question."""
     if key is None:
         key = page_key(store, question_id, as_of=as_of)
-    place = _Place(key.version, key.forecasts_version)
-    kept, found = _kept(store, key.database, place, question_id)
-    rows: QuestionRows = (
-        found if found is not None else pickle.loads(kept.rows)  # noqa: S301  (ours)
-    )
+    rows = key.read
+    if rows is None:
+        place = _Place(key.version, key.forecasts_version)
+        kept, found = _kept(store, key.database, place, question_id)
+        rows = found if found is not None else pickle.loads(kept.rows)  # noqa: S301  (ours)
     detail = QuestionDetail(
         question=rows.question,
         status=key.status,
