@@ -241,7 +241,8 @@ class _Body(httpx.SyncByteStream):
 
 
 class PinnedTransport(httpx.BaseTransport):
-    """HTTP/1.1 to addresses checked by the guard, with keep-alive connections per origin.
+    """HTTP/1.1 to addresses checked by the guard, with keep-alive connections (at most
+    ``policy.concurrency`` idle ones).
 
     ``dialer`` opens the sockets (:class:`SocketDialer` by default; tests pass a fake to see
     which address is dialled). A refused address raises ``PermanentSourceError``, which passes
@@ -331,11 +332,12 @@ class PinnedTransport(httpx.BaseTransport):
             raise
 
     def keep(self, origin: _Origin, connection: _Connection) -> None:
-        """Take back a connection whose last response was read to its end."""
+        """Take back a connection whose last response was read to its end. At most
+        ``concurrency`` are kept, over all origins: a long-lived client that met many hosts
+        does not hold a socket open for each."""
         with self._lock:
-            idle = self._idle.setdefault(origin, [])
-            if len(idle) < self._policy.concurrency:
-                idle.append(connection)
+            if sum(map(len, self._idle.values())) < self._policy.concurrency:
+                self._idle.setdefault(origin, []).append(connection)
                 return
         connection.close()
 
@@ -354,6 +356,8 @@ class PinnedTransport(httpx.BaseTransport):
             with self._lock:
                 idle = self._idle.get(origin)
                 found = idle.pop() if idle else None
+                if idle is not None and not idle:
+                    del self._idle[origin]
             if found is None:
                 break
             if not found.wire.stale():

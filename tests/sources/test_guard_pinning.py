@@ -103,6 +103,19 @@ class _RecordingDialer:
         self.log["sni"] = server_hostname
         return sock
 
+    def closed(self) -> list[bool]:
+        """Per connection dialled, whether the client has closed its end."""
+        ended = []
+        for peer in self._peers:
+            peer.setblocking(False)
+            try:
+                while peer.recv(65536):  # what the client sent, then its end if closed
+                    pass
+                ended.append(True)
+            except BlockingIOError:
+                ended.append(False)
+        return ended
+
     def sent(self) -> bytes:
         data = b""
         for peer in self._peers:
@@ -137,6 +150,18 @@ def test_the_connection_goes_to_the_checked_address_keeping_sni_and_host() -> No
     assert dialer.log["sni"] == "api.example.org"
     sent = dialer.sent()
     assert sent.startswith(b"GET /v1 HTTP/1.1\r\n") and b"\r\nHost: api.example.org\r\n" in sent
+
+
+def test_idle_connections_kept_over_all_hosts_never_exceed_the_concurrency() -> None:
+    dialer = _RecordingDialer()
+    policy = POLICY.model_copy(update={"concurrency": 2})
+    transport = PinnedTransport(policy, resolver=lambda _h, _p: [PUBLIC_V4], dialer=dialer)
+    with httpx.Client(transport=transport) as client:
+        for host in ("a.example.org", "b.example.org", "c.example.org"):
+            assert client.get(f"https://{host}/v1").json() == {}
+        # Each answer was read whole, so each connection could be kept; the third was not.
+        assert dialer.closed() == [False, False, True]
+    assert dialer.closed() == [True, True, True]  # closing the client closes the kept ones
 
 
 def test_a_rebinding_answer_at_connect_time_is_refused() -> None:
