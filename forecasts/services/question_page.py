@@ -269,17 +269,12 @@ def kept_forecasts_part(view: QuestionView, name: str, build: Callable[[], _Text
     forecasts (a resolution or correction since leaves it in place): ``build`` must depend
     on nothing but the question, its forecasts and their names."""
     key = (view.database, view.forecasts_version, view.detail.question.id, f"forecasts {name}")
+    return _built(key, build)
+
+
+def _built(key: tuple[str, str, str, str], build: Callable[[], _Text]) -> _Text:
     parts = _get_parts()
     found: _Text | None = parts.get(key)
-    if found is None:
-        found = build()
-        parts.put(key, found)
-    return found
-
-
-def _built(key: tuple[str, str, str, str], build: Callable[[], str]) -> str:
-    parts = _get_parts()
-    found: str | None = parts.get(key)
     if found is None:
         found = build()
         parts.put(key, found)
