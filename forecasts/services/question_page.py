@@ -6,7 +6,10 @@ They are kept in a small LRU per process keyed by the database, a ledger head (`
 and the question, and so are the parts built from them alone (the rendered charts and
 tables, under a name). The head is read before the rows, so nothing kept is older than its
 key. When the head moves, the events since the last head seen for the question are read: if
-none is about it, its entries stay under their older head. Entries are kept as bytes and
+none is about it, its entries stay under their older head. If they touched only its outcome
+side (a resolution, correction, evidence), its kept rows are reused with that side read
+again, and what is built from its forecasts alone (the forecast table, the crowd line) stays
+under the head where its forecasts last changed. Entries are kept as bytes and
 strings: tens of thousands of cached objects would make every full pass of the garbage
 collector a pause of 100+ ms on some request, and neither is walked by it (the rows are
 pickled by this process for itself, and unpickling them costs a fraction of reading them).
