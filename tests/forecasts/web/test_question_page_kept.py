@@ -73,6 +73,16 @@ def _table(html: str) -> str:
     return html.split('id="forecast-table"')[1].split("</table>")[0]
 
 
+def _crowd_scores(html: str) -> str:
+    return html.split('id="crowd-scores"')[1].split("</table>")[0]
+
+
+def _correct(store: Store, question_id: str, was: str, now: str, by: str, reason: str) -> None:
+    correction = Correction(question_id=question_id, previous_outcome=was, outcome=now,
+                            corrected_at=utc_now(), by=by, reason=reason)  # fmt: skip
+    add_correction(store, correction, as_of=utc_now())
+
+
 def test_a_new_forecast_resolution_or_correction_shows_on_the_next_load(
     web: tuple[Store, str],
 ) -> None:
@@ -100,21 +110,16 @@ def test_a_new_forecast_resolution_or_correction_shows_on_the_next_load(
         )  # fmt: skip
         third = client.get(path).text
         assert "<b>yes</b>" in third
-        scores = third.split('id="crowd-scores"')[1].split("</table>")[0]
+        scores = _crowd_scores(third)
         assert scores.count("<tr>") == 3  # header, Alice and Bob
         geo = client.get(path, params={"crowd": "geometric_mean_odds"}).text
         assert "geo. mean odds" in geo and "geo. mean odds" not in third
 
-        add_correction(
-            store,
-            Correction(question_id=question_id, previous_outcome="yes", outcome="no",
-                       corrected_at=utc_now(), by="alice", reason="misread the gauge"),
-            as_of=utc_now(),
-        )  # fmt: skip
+        _correct(store, question_id, "yes", "no", "alice", "misread the gauge")
         fourth = client.get(path).text
         assert "Corrected" in fourth and "misread the gauge" in fourth
         # Scored against the corrected outcome: Bob's 70% now scores (0.7 - 0)^2.
-        scores = fourth.split('id="crowd-scores"')[1].split("</table>")[0]
+        scores = _crowd_scores(fourth)
         assert "0.490" in scores and "0.490" not in third.split('id="crowd-scores"')[1]
 
 
@@ -255,19 +260,14 @@ def test_after_its_own_resolution_a_page_reads_its_outcome_alone(
         resolved = client.get(path).text
         assert reads == ["whole", "outcome"]  # its forecasts and names were not read again
         assert "<b>no</b>" in resolved and _table(resolved) == _table(first)
-        scores = resolved.split('id="crowd-scores"')[1].split("</table>")[0]
+        scores = _crowd_scores(resolved)
         assert "0.490" in scores  # Bob's 70% against "no"
 
-        add_correction(
-            store,
-            Correction(question_id=question_id, previous_outcome="no", outcome="yes",
-                       corrected_at=utc_now(), by="bob", reason="the gauge was stuck"),
-            as_of=utc_now(),
-        )  # fmt: skip
+        _correct(store, question_id, "no", "yes", "bob", "the gauge was stuck")
         corrected = client.get(path).text
         assert reads == ["whole", "outcome", "outcome"]
         assert "the gauge was stuck" in corrected
-        scores = corrected.split('id="crowd-scores"')[1].split("</table>")[0]
+        scores = _crowd_scores(corrected)
         assert "0.090" in scores and "0.490" not in scores  # (0.7 - 1)^2
 
         # A forecast recorded after the resolution (a backdated claim): everything is read.
