@@ -58,8 +58,10 @@ from ._intervals import interval_score as interval_score
 from ._intervals import pinball_loss as pinball_loss
 from ._intervals import quantile_score as quantile_score
 from ._intervals import weighted_interval_score as weighted_interval_score
+from ._keyed import interval_from_sums as interval_from_sums
 from ._keyed import keyed_poisson_weights as keyed_poisson_weights
 from ._keyed import keyed_uniforms as keyed_uniforms
+from ._keyed import resample_sums as resample_sums
 from ._keyed import weighted_bootstrap as weighted_bootstrap
 from ._results import BootstrapInterval as BootstrapInterval
 from ._results import CalibrationBin as CalibrationBin
@@ -99,7 +101,10 @@ __all__ = [
     "crps_normal",
     "crps_quantiles",
     "diebold_mariano",
+    "interval_from_sums",
     "interval_score",
+    "keyed_poisson_weights",
+    "keyed_uniforms",
     "log_score",
     "murphy_decomposition",
     "paired_bootstrap",
@@ -109,7 +114,9 @@ __all__ = [
     "quantile_score",
     "ranked_probability_score",
     "reliability_diagram",
+    "resample_sums",
     "spherical_score",
     "time_averaged_peer_score",
     "time_weighted_score",
+    "weighted_bootstrap",
 ]

@@ -22,7 +22,14 @@ from ._isotonic import cep_per_group_rows
 from ._results import BootstrapInterval
 from ._validation import ScoringInputError, as_float, check_finite, check_open_unit
 
-__all__ = ["keyed_poisson_weights", "keyed_uniforms", "redrawn_curves", "weighted_bootstrap"]
+__all__ = [
+    "interval_from_sums",
+    "keyed_poisson_weights",
+    "keyed_uniforms",
+    "redrawn_curves",
+    "resample_sums",
+    "weighted_bootstrap",
+]
 
 _MAX_RESAMPLES = 1_000_000
 
@@ -203,31 +210,160 @@ def weighted_bootstrap(
     if s.ndim != 1 or s.size == 0:
         raise ScoringInputError(rule, "scores", f"must be a non-empty 1-D array, got {s.shape}")
     check_finite(s, "scores", rule, allow_nan=False)
+    w = _checked_weights(weights, s.size, rule)
+    sums, totals = _sums_kernel(s, w)
+    return _interval_kernel(float(s.mean()), sums, totals, float(level), rule, "weights")
+
+
+def resample_sums(
+    scores: npt.ArrayLike, weights: npt.ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Each resample's weighted sum of scores and total weight, the state a caller keeps to
+    update a bootstrap item by item.
+
+    :math:`S_b = \sum_i w_{ib} s_i` and :math:`W_b = \sum_i w_{ib}`, in float64. Adding an
+    item adds its term to both; removing one subtracts it; :func:`interval_from_sums` turns
+    them into the interval :func:`weighted_bootstrap` gives for the same items.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n,)
+        Per-item scores (finite).
+    weights : array_like, shape (n, B)
+        Non-negative resampling weights of each item (:func:`keyed_poisson_weights`).
+
+    Returns
+    -------
+    tuple of ndarray, each shape (B,)
+        ``(sums, totals)``.
+
+    References
+    ----------
+    Chamandy, N., Muralidharan, O., Najmi, A. & Naik, S. (2012). Estimating uncertainty
+    for massive data streams. Google technical report.
+
+    Examples
+    --------
+    >>> w = keyed_poisson_weights(list("abc"), n_resamples=3, seed=0)
+    >>> sums, totals = resample_sums([0.1, 0.2, 0.3], w)
+    >>> bool(np.allclose(sums, [0.1, 0.2, 0.3] @ w)), bool((totals == w.sum(axis=0)).all())
+    (True, True)
+    """
+    rule = "resample_sums"
+    s = as_float(scores, "scores", rule)
+    if s.ndim != 1:
+        raise ScoringInputError(rule, "scores", f"must be a 1-D array, got {s.shape}")
+    check_finite(s, "scores", rule, allow_nan=False)
+    w = _checked_weights(weights, s.size, rule)
+    return _sums_kernel(s, w)
+
+
+def interval_from_sums(
+    mean: float,
+    sums: npt.ArrayLike,
+    totals: npt.ArrayLike,
+    *,
+    level: float = 0.95,
+) -> BootstrapInterval:
+    r"""Percentile interval from each resample's weighted sum and total weight.
+
+    Resample :math:`b` has the mean :math:`S_b / W_b` (resamples with :math:`W_b = 0` are
+    left out); the :math:`(1 \mp \mathrm{level})/2` quantiles of those means bound the
+    interval, as in :func:`weighted_bootstrap`.
+
+    Parameters
+    ----------
+    mean : float
+        The plain mean of the scores, reported as ``mean_difference``.
+    sums, totals : array_like, shape (B,)
+        :math:`S_b` and :math:`W_b` (:func:`resample_sums`, possibly updated since).
+    level : float
+        Interval level in (0, 1).
+
+    Returns
+    -------
+    BootstrapInterval
+
+    References
+    ----------
+    Chamandy, N., Muralidharan, O., Najmi, A. & Naik, S. (2012). Estimating uncertainty
+    for massive data streams. Google technical report.
+
+    Examples
+    --------
+    >>> w = keyed_poisson_weights(list("abcd"), seed=0)
+    >>> sums, totals = resample_sums([0.1, 0.4, 0.2], w[:3])
+    >>> sums, totals = sums + 0.3 * w[3], totals + w[3]  # item "d" arrives
+    >>> r = interval_from_sums(0.25, sums, totals)
+    >>> full = weighted_bootstrap([0.1, 0.4, 0.2, 0.3], w)
+    >>> bool(np.isclose(r.low, full.low) and np.isclose(r.high, full.high))
+    True
+    """
+    rule = "interval_from_sums"
+    level_arr = as_float(level, "level", rule)
+    check_open_unit(level_arr, "level", rule)
+    mean_arr = as_float(mean, "mean", rule)
+    check_finite(mean_arr, "mean", rule, allow_nan=False)
+    s = as_float(sums, "sums", rule)
+    t = as_float(totals, "totals", rule)
+    if s.ndim != 1 or s.size == 0:
+        raise ScoringInputError(rule, "sums", f"must be a non-empty 1-D array, got {s.shape}")
+    if t.shape != s.shape:
+        raise ScoringInputError(rule, "totals", f"must have shape {s.shape}, got {t.shape}")
+    check_finite(s, "sums", rule, allow_nan=False)
+    check_finite(t, "totals", rule, allow_nan=False)
+    if float(t.min()) < 0.0:
+        raise ScoringInputError(rule, "totals", "must be non-negative")
+    return _interval_kernel(float(mean_arr), s, t, float(level), rule, "totals")
+
+
+def _checked_weights(weights: npt.ArrayLike, n: int, rule: str) -> NDArray[np.floating]:
     w = np.asarray(weights)
-    if w.ndim != 2 or w.shape[0] != s.size:
-        raise ScoringInputError(
-            rule, "weights", f"must have shape ({s.size}, B), got {tuple(w.shape)}"
-        )
+    if w.ndim != 2 or w.shape[0] != n:
+        raise ScoringInputError(rule, "weights", f"must have shape ({n}, B), got {tuple(w.shape)}")
     if w.shape[1] == 0:
         raise ScoringInputError(rule, "weights", "must have at least one resample column")
     if not np.issubdtype(w.dtype, np.floating):
         w = w.astype(np.float64)
     if w.size and float(w.min()) < 0.0:
         raise ScoringInputError(rule, "weights", "must be non-negative")
-    totals = w.sum(axis=0, dtype=np.float64)
-    sums = s.astype(w.dtype) @ w
+    return w
+
+
+_BLOCK = 256  # rows of weights widened to float64 at a time (stays in cache)
+
+
+def _sums_kernel(
+    s: NDArray[np.float64], w: NDArray[np.floating]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    # Float64 sums whatever the weights' dtype: a sum kept and updated item by item then
+    # agrees with one computed afresh to rounding, not to float32's seven digits.
+    sums = np.zeros(w.shape[1], dtype=np.float64)
+    totals = np.zeros(w.shape[1], dtype=np.float64)
+    for start in range(0, s.size, _BLOCK):
+        block = w[start : start + _BLOCK].astype(np.float64, copy=False)
+        sums += s[start : start + _BLOCK] @ block
+        totals += block.sum(axis=0)
+    return sums, totals
+
+
+def _interval_kernel(
+    mean: float,
+    sums: NDArray[np.float64],
+    totals: NDArray[np.float64],
+    level: float,
+    rule: str,
+    field: str,
+) -> BootstrapInterval:
     used = totals > 0
     means = sums[used] / totals[used]
     if means.size == 0:
-        raise ScoringInputError(rule, "weights", "every resample has zero total weight")
+        raise ScoringInputError(rule, field, "every resample has zero total weight")
     low, high = np.quantile(means, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
     return BootstrapInterval(
-        mean_difference=float(s.mean()),
-        low=float(low),
-        high=float(high),
-        level=float(level),
-        n_resamples=int(w.shape[1]),
-    )
+        mean_difference=mean, low=float(low), high=float(high), level=level,
+        n_resamples=int(sums.size),
+    )  # fmt: skip
 
 
 def redrawn_curves(

@@ -19,7 +19,7 @@ from .filters import RecordFilter
 from .loader import seconds
 from .models import Leaderboard, QuestionScore, TrackRecord
 from .pairs import BinaryPairs
-from .track import DEFAULT_MIN_N, Memo, RecordParts, Uniforms, Weights, assemble_record
+from .track import DEFAULT_MIN_N, Bootstrap, Memo, RecordParts, Uniforms, assemble_record
 
 __all__ = [
     "KEPT_COLUMNS",
@@ -173,7 +173,7 @@ def record_from_kept(
     filters: RecordFilter,
     min_n: int = DEFAULT_MIN_N,
     memo: Memo | None = None,
-    weights: Weights | None = None,
+    bootstrap: Bootstrap | None = None,
     uniforms: Uniforms | None = None,
     parts_of: Callable[[tuple[Any, ...]], RowParts] = row_parts,
 ) -> TrackRecord:
@@ -207,8 +207,8 @@ def record_from_kept(
                 parts.interval_scores.append(float(r[_AT["interval_score"]]))
                 parts.inside.append(1.0 if r[_AT["in_interval"]] else 0.0)
     extra: dict[str, Any] = {} if memo is None else {"memo": memo}
-    if weights is not None:
-        extra["weights"] = weights
+    if bootstrap is not None:
+        extra["bootstrap"] = bootstrap
     if uniforms is not None:
         extra["uniforms"] = uniforms
     return assemble_record(

@@ -37,10 +37,10 @@ from .pairs import BinaryPairs, binary_pairs
 
 __all__ = [
     "DEFAULT_MIN_N",
+    "Bootstrap",
     "Memo",
     "RecordParts",
     "Uniforms",
-    "Weights",
     "assemble_record",
     "track_record",
 ]
@@ -55,9 +55,11 @@ Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 keyed by everything they depend on (the scores' bytes included), so a cache can keep them."""
 
 
-Weights = Callable[[Sequence[str], int, int], NDArray[np.float32]]
-"""``weights(question_ids, n_resamples, seed)``: each question's bootstrap weights
-(``scoring.keyed_poisson_weights``), which a caller may keep per question."""
+Bootstrap = Callable[[Sequence[str], NDArray[np.float64], int, int], scoring.BootstrapInterval]
+"""``bootstrap(question_ids, scores, n_resamples, seed)``: the interval of the mean score
+by each question's own Poisson weights (``scoring.weighted_bootstrap`` with
+``scoring.keyed_poisson_weights``); a caller may keep each resample's sums and update them
+by the questions that changed (``scoring.resample_sums``)."""
 
 
 Uniforms = Callable[[Sequence[str], int, int], NDArray[np.float64]]
@@ -71,8 +73,11 @@ def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return compute()
 
 
-def _drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float32]:
-    return scoring.keyed_poisson_weights(keys, n_resamples=n_resamples, seed=seed)
+def _bootstrapped(
+    keys: Sequence[str], scores: NDArray[np.float64], n_resamples: int, seed: int
+) -> scoring.BootstrapInterval:
+    weights = scoring.keyed_poisson_weights(keys, n_resamples=n_resamples, seed=seed)
+    return scoring.weighted_bootstrap(scores, weights)
 
 
 def _uniforms_drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float64]:
@@ -118,7 +123,7 @@ def _binary_figures(
     n_resamples: int,
     seed: int,
     memo: Memo,
-    weights: Weights,
+    bootstrap: Bootstrap,
     uniforms: Uniforms,
 ) -> dict[str, object]:
     o, p = pairs.outcome.astype(np.int64), pairs.p
@@ -130,9 +135,8 @@ def _binary_figures(
     # question's term to each resample instead of redrawing them all.
     boot = memo(
         ("brier_interval", brier.tobytes(), "\n".join(keys), n_resamples, seed),
-        lambda: _maybe(lambda: scoring.weighted_bootstrap(
-            brier, weights(keys, n_resamples, seed))),
-    )  # fmt: skip
+        lambda: _maybe(lambda: bootstrap(keys, brier, n_resamples, seed)),
+    )
     murphy = _maybe(lambda: scoring.murphy_decomposition(o, p, bins=10))
     corp = _maybe(lambda: scoring.corp_decomposition(o, p, score="brier"))
     # The band's draws are keyed by question too (scoring.keyed_uniforms).
@@ -348,14 +352,14 @@ def assemble_record(
     n_resamples: int = 2000,
     seed: int = 0,
     memo: Memo = _direct,
-    weights: Weights = _drawn,
+    bootstrap: Bootstrap = _bootstrapped,
     uniforms: Uniforms = _uniforms_drawn,
 ) -> TrackRecord:
     """Every figure of a track record from its parts (``memo`` may cache resampled ones,
-    ``weights`` and ``uniforms`` each question's bootstrap weights and band draws)."""
+    ``bootstrap`` keep resample sums, ``uniforms`` each question's band draws)."""
     figures = _binary_figures(
-        parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo, weights,
-        uniforms,
+        parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo,
+        bootstrap, uniforms,
     )  # fmt: skip
     rows = parts.rows
     n = len(rows)

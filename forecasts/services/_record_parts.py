@@ -1,12 +1,15 @@
 """Parts of track records kept per process, so a record after a resolution rebuilds only
 what the resolution changed: each question's bootstrap weights and reliability band draws
-(they depend on its id alone) and each kept row's line of the record."""
+(they depend on its id alone), each record's bootstrap resample sums, and each kept row's
+line of the record."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -15,8 +18,15 @@ from numpy.typing import NDArray
 import scoring
 from forecasts.records import QuestionScore
 from forecasts.records.kept_read import RowParts, row_parts
+from forecasts.records.track import Bootstrap
 
-__all__ = ["QuestionDraws", "QuestionLines", "question_uniforms", "question_weights"]
+__all__ = [
+    "KeptBootstraps",
+    "QuestionDraws",
+    "QuestionLines",
+    "question_uniforms",
+    "question_weights",
+]
 
 
 @dataclass
@@ -100,6 +110,109 @@ def question_weights(size: int) -> QuestionDraws:
 def question_uniforms(size: int) -> QuestionDraws:
     """The reliability band's uniform draws (800 bytes a row with 100 resamples)."""
     return QuestionDraws(size, scoring.keyed_uniforms, np.float64, np.float64)
+
+
+@dataclass
+class _Sums:
+    """One record's resample sums and the scores they hold, by question id."""
+
+    index: dict[str, int]
+    scores: NDArray[np.float64]
+    sums: NDArray[np.float64]
+    totals: NDArray[np.float64]
+    updates: int
+
+
+class KeptBootstraps:
+    """Each record's bootstrap resample sums (``scoring.resample_sums``), kept by the record
+    they belong to (``lineage``: database, forecaster, filters) and brought up to date by
+    the questions that changed since: a record after a resolution adds that question's term
+    to each resample, with one row of weights, instead of summing a thousand rows again.
+
+    The interval is the one ``scoring.weighted_bootstrap`` gives for the same scores, to
+    rounding. Sums updated ``refresh`` times, or asked to follow a change that touches more
+    than an eighth of the questions, are summed afresh. At most ``size`` records are kept
+    (least recently used dropped)."""
+
+    def __init__(self, size: int, weights: QuestionDraws, refresh: int = 256) -> None:
+        self.size = size
+        self.weights = weights
+        self.refresh = refresh
+        self.kept: OrderedDict[Hashable, _Sums] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def bound(self, lineage: Hashable) -> Bootstrap:
+        """The ``bootstrap`` of :func:`forecasts.records.track.assemble_record` for one record."""
+        return partial(self.interval, lineage)
+
+    def interval(
+        self,
+        lineage: Hashable,
+        keys: Sequence[str],
+        scores: NDArray[np.float64],
+        n_resamples: int,
+        seed: int,
+    ) -> scoring.BootstrapInterval:
+        s = np.asarray(scores, dtype=np.float64)
+        if s.size == 0 or len(keys) != s.size:
+            raise scoring.ScoringInputError(
+                "weighted_bootstrap", "scores", f"must be non-empty, one per key, got {s.size}"
+            )
+        index = dict(zip(keys, range(len(keys)), strict=True))
+        if len(index) != len(keys):  # a question twice: nothing to follow, sum afresh
+            return scoring.weighted_bootstrap(s, self.weights(keys, n_resamples, seed))
+        name = (lineage, n_resamples, seed)
+        with self.lock:
+            before = self.kept.get(name)
+        now = None if before is None else self._followed(before, keys, s, n_resamples, seed)
+        if now is None:
+            sums, totals = scoring.resample_sums(s, self.weights(keys, n_resamples, seed))
+            now = _Sums(index, s, sums, totals, 0)
+        else:
+            now.index = index
+        with self.lock:
+            self.kept[name] = now
+            self.kept.move_to_end(name)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return scoring.interval_from_sums(float(s.mean()), now.sums, now.totals)
+
+    def _followed(
+        self,
+        before: _Sums,
+        keys: Sequence[str],
+        s: NDArray[np.float64],
+        n_resamples: int,
+        seed: int,
+    ) -> _Sums | None:
+        """``before`` brought to ``keys`` and ``s``: the terms of questions gone or changed
+        taken out, those of questions new or changed put in (None: sum afresh)."""
+        if before.updates >= self.refresh:
+            return None
+        at = np.fromiter((before.index.get(k, -1) for k in keys), np.intp, len(keys))
+        found = at >= 0
+        changed = np.flatnonzero(found)[before.scores[at[found]] != s[found]]
+        added = np.flatnonzero(~found)
+        n_gone = len(before.index) - int(found.sum())
+        if n_gone + changed.size + added.size > max(8, len(keys) // 8):
+            return None
+        gone: list[str] = []
+        if n_gone:
+            present = set(keys)
+            gone = [k for k in before.index if k not in present]
+        out_at = np.asarray([before.index[k] for k in gone], dtype=np.intp)
+        changed_keys = [keys[i] for i in changed.tolist()]
+        terms = (
+            (-1.0, gone + changed_keys, before.scores[np.r_[out_at, at[changed]]]),
+            (1.0, changed_keys + [keys[i] for i in added.tolist()], s[np.r_[changed, added]]),
+        )
+        sums, totals = before.sums.copy(), before.totals.copy()
+        for sign, which, values in terms:
+            if which:
+                part, weight = scoring.resample_sums(values, self.weights(which, n_resamples, seed))
+                sums += sign * part
+                totals += sign * weight
+        return _Sums(before.index, s, sums, totals, before.updates + 1)
 
 
 class QuestionLines:

@@ -49,7 +49,13 @@ from . import _bodies
 from ._bodies import Entry, stamped
 from ._kept_rows import HeldRows
 from ._lru import Lru as _Lru
-from ._record_parts import QuestionDraws, QuestionLines, question_uniforms, question_weights
+from ._record_parts import (
+    KeptBootstraps,
+    QuestionDraws,
+    QuestionLines,
+    question_uniforms,
+    question_weights,
+)
 from .record_platforms import raw_record, with_platform_scores
 
 __all__ = [
@@ -68,6 +74,7 @@ __all__ = [
 _RESULTS = 256
 _RESAMPLED = 4096
 _WEIGHTS = 50_000  # questions: 100 MB (weights) and 40 MB (band draws) at most
+_SUMS = 512  # records' resample sums: about 80 KB each with 1,000 questions
 _LINES = 200_000  # kept rows' lines of records
 _HELD = 200_000  # kept rows held by forecaster
 
@@ -76,7 +83,7 @@ _HELD = 200_000  # kept rows held by forecaster
 class _Caches:
     results: _Lru
     resampled: _Lru
-    weights: QuestionDraws
+    bootstraps: KeptBootstraps
     uniforms: QuestionDraws
     lines: QuestionLines
     held: HeldRows
@@ -91,7 +98,7 @@ def _get_caches() -> _Caches:
         _caches = _Caches(
             _Lru(_RESULTS),
             _Lru(_RESAMPLED),
-            question_weights(_WEIGHTS),
+            KeptBootstraps(_SUMS, question_weights(_WEIGHTS)),
             question_uniforms(_WEIGHTS),
             QuestionLines(_LINES),
             HeldRows(_HELD),
@@ -253,7 +260,9 @@ def _record_entry_read(
                 filters=filters,
                 min_n=min_n,
                 memo=_memo,
-                weights=_get_caches().weights,
+                bootstrap=_get_caches().bootstraps.bound(
+                    (str(store.engine.url), handle, filters.model_dump_json())
+                ),
                 uniforms=_get_caches().uniforms,
                 parts_of=_get_caches().lines,
             ),

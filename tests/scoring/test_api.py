@@ -19,11 +19,12 @@ def test_exported_members() -> None:
         "ScoringInputError", "WeightedIntervalScore", "aggregate", "baseline_score",
         "brier_score", "brier_skill_score", "calibration_table", "community_prediction",
         "corp_decomposition", "crps_ensemble",
-        "crps_lognormal", "crps_normal", "crps_quantiles", "diebold_mariano", "interval_score",
+        "crps_lognormal", "crps_normal", "crps_quantiles", "diebold_mariano",
+        "interval_from_sums", "interval_score", "keyed_poisson_weights", "keyed_uniforms",
         "log_score", "murphy_decomposition", "paired_bootstrap", "peer_score",
         "permutation_test", "pinball_loss", "quantile_score", "ranked_probability_score",
-        "reliability_diagram", "spherical_score", "time_averaged_peer_score",
-        "time_weighted_score",
+        "reliability_diagram", "resample_sums", "spherical_score", "time_averaged_peer_score",
+        "time_weighted_score", "weighted_bootstrap",
     }  # fmt: skip
     for name in scoring.__all__:
         assert getattr(scoring, name).__doc__, name

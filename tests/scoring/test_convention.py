@@ -17,13 +17,19 @@ import pytest
 import scoring
 
 FUNCTIONS = sorted(name for name in scoring.__all__ if inspect.isfunction(getattr(scoring, name)))
-#: Functions without an outcome: they compare two score series or combine forecasts.
+#: Functions without an outcome: they compare two score series, combine forecasts, or
+#: draw and sum the keyed bootstrap of a score series.
 NO_OUTCOME = {
     "aggregate",
     "community_prediction",
     "diebold_mariano",
+    "interval_from_sums",
+    "keyed_poisson_weights",
+    "keyed_uniforms",
     "paired_bootstrap",
     "permutation_test",
+    "resample_sums",
+    "weighted_bootstrap",
 }
 DEPRECATED = {"pinball_loss"}
 

@@ -12,10 +12,12 @@ from scipy import stats
 import scoring._isotonic as isotonic
 from scoring import (
     ScoringInputError,
+    interval_from_sums,
     keyed_poisson_weights,
     keyed_uniforms,
     paired_bootstrap,
     reliability_diagram,
+    resample_sums,
     weighted_bootstrap,
 )
 from scoring._isotonic import band_bounds, cep_per_group, cep_per_group_rows
@@ -81,6 +83,59 @@ def test_weighted_bootstrap_names_the_bad_argument(
 ) -> None:
     with pytest.raises(ScoringInputError, match=argument):
         weighted_bootstrap(scores, weights, level=level)
+
+
+def test_sums_kept_item_by_item_give_the_interval_of_the_items_now_held() -> None:
+    rng = np.random.default_rng(10)
+    scores = dict(zip([f"q{i}" for i in range(300)], rng.uniform(size=300), strict=True))
+
+    def weights(ids: list[str]) -> np.ndarray:
+        return keyed_poisson_weights(ids, n_resamples=1000, seed=2)
+
+    held = list(scores)[:250]
+    sums, totals = resample_sums([scores[q] for q in held], weights(held))
+    # Fifty items arrive one by one, then the first ten leave and one is rescored.
+    for q in list(scores)[250:]:
+        part, weight = resample_sums([scores[q]], weights([q]))
+        sums, totals, held = sums + part, totals + weight, [*held, q]
+    gone, held = held[:10], held[10:]
+    part, weight = resample_sums([scores[q] for q in gone], weights(gone))
+    sums, totals = sums - part, totals - weight
+    sums += (0.9 - scores[held[0]]) * weights([held[0]])[0]
+    scores[held[0]] = 0.9
+    values = np.array([scores[q] for q in held])
+    kept = interval_from_sums(float(values.mean()), sums, totals)
+    afresh = weighted_bootstrap(values, weights(held))
+    assert (kept.low, kept.high) == pytest.approx((afresh.low, afresh.high), rel=1e-12)
+    assert (kept.mean_difference, kept.n_resamples) == (afresh.mean_difference, 1000)
+
+
+def test_weighted_bootstrap_sums_in_float64_whatever_the_weights_dtype() -> None:
+    scores = np.full(3000, 0.1) + np.arange(3000) * 1e-9
+    w = keyed_poisson_weights([f"q{i}" for i in range(3000)], n_resamples=50, seed=0)
+    sums, totals = resample_sums(scores, w)
+    exact = scores @ w.astype(np.float64)
+    assert sums.dtype == np.float64 and np.allclose(sums, exact, rtol=1e-14, atol=0)
+    assert np.array_equal(totals, w.astype(np.float64).sum(axis=0))
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: resample_sums([0.1, np.inf], np.ones((2, 3))), "scores"),
+        (lambda: resample_sums([0.1, 0.2], np.ones((1, 3))), "weights"),
+        (lambda: interval_from_sums(0.2, [0.2, 0.3], [1.0]), "totals"),
+        (lambda: interval_from_sums(0.2, [], []), "sums"),
+        (lambda: interval_from_sums(0.2, [0.2], [-1.0]), "totals"),
+        (lambda: interval_from_sums(np.nan, [0.2], [1.0]), "mean"),
+        (lambda: interval_from_sums(0.2, [0.2], [1.0], level=0.0), "level"),
+        (lambda: interval_from_sums(0.2, [0.0, 0.0], [0.0, 0.0]), "totals.*zero total weight"),
+    ],
+)
+def test_kept_sums_name_the_bad_argument(call: object, argument: str) -> None:
+    assert callable(call)
+    with pytest.raises(ScoringInputError, match=argument):
+        call()
 
 
 def test_keyed_weights_refuse_bad_arguments() -> None:

@@ -116,3 +116,61 @@ def test_kept_draws_are_each_questions_own_whatever_was_kept_before() -> None:
             got = draws(keys, n, 3)
             assert np.array_equal(got, direct(keys, n_resamples=n, seed=3)), keys
         assert np.array_equal(draws(["a"], n, 4), direct(["a"], n_resamples=n, seed=4))
+
+
+def test_kept_bootstrap_sums_follow_each_change_with_only_the_rows_it_touches() -> None:
+    import numpy as np
+    import pytest
+
+    import scoring
+    from forecasts.services._record_parts import KeptBootstraps, question_weights
+
+    asked: list[int] = []
+    draws = question_weights(10_000)
+
+    def weights(keys: list[str], n: int, seed: int) -> np.ndarray:
+        asked.append(len(keys))
+        return draws(keys, n, seed)
+
+    kept = KeptBootstraps(8, weights, refresh=4)  # type: ignore[arg-type]
+    bootstrap = kept.bound(("db", "alice", "{}"))
+    rng = np.random.default_rng(4)
+    scores = dict(zip([f"Q{i:03d}" for i in range(200)], rng.uniform(size=200), strict=True))
+
+    def step(held: list[str]) -> int:
+        """The interval now, checked against one summed afresh; how many rows it gathered."""
+        asked.clear()
+        values = np.array([scores[q] for q in held])
+        got = bootstrap(held, values, 500, 0)
+        want = scoring.weighted_bootstrap(
+            values, scoring.keyed_poisson_weights(held, n_resamples=500, seed=0)
+        )
+        assert (got.low, got.high, got.mean_difference) == pytest.approx(
+            (want.low, want.high, want.mean_difference), rel=1e-12
+        )
+        return sum(asked)
+
+    held = sorted(scores)[:150]
+    assert step(held) == 150  # first sight: every question's row
+    held = sorted([*held, "Q150"])  # a resolution: one row
+    assert step(held) == 1
+    scores["Q007"] = 0.99  # a correction: the old term out, the new one in
+    assert step(held) == 2
+    held.remove("Q020")  # an annulment: one term out
+    assert step(held) == 1
+    assert step(held) == 0  # nothing changed
+    held = sorted(scores)  # 50 new questions at once: summed afresh
+    assert step(held) == 200
+    for q in ("Q001", "Q002", "Q003", "Q004"):  # four updates, then afresh (refresh=4)
+        scores[q] = 0.5
+        assert step(held) == 2
+    scores["Q005"] = 0.5
+    assert step(held) == 200
+    # Another record's sums are its own; a question twice is summed afresh and not kept.
+    other = kept.bound(("db", "bob", "{}"))
+    assert other(["Q001"], np.array([0.5]), 500, 0).mean_difference == 0.5
+    twice = other(["Q001", "Q001"], np.array([0.5, 0.7]), 500, 0)
+    assert twice.mean_difference == pytest.approx(0.6)
+    asked.clear()
+    other(["Q001", "Q002"], np.array([0.5, 0.5]), 500, 0)
+    assert sum(asked) == 1
