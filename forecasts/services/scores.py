@@ -11,7 +11,8 @@ their record cached; the two figures that depend on other questions (``as_of`` a
 reliability bands are cached separately, keyed by a digest of the scores they resample.
 When a record must be rebuilt, the forecaster's kept rows held in this process are brought
 up to date with the rows written since (``_kept_rows``), and each question's resampling
-draws and each row's line and JSON are kept (``_record_parts``). Filters that
+draws, each record's bootstrap resample sums (updated by the questions that changed) and
+each row's line and JSON are kept (``_record_parts``). Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
 On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
