@@ -1,10 +1,13 @@
 """Benchmark the read pages (``/questions`` search and filters, ``/forecasters``, a question
-page with its crowd) against ``GET /api/health`` of the same app.
+page with its crowd, a forecaster's page) against ``GET /api/health`` of the same app.
 
 What: the data of ``benchmarks/api.py`` (100,000 binary forecasts on 1,000 resolved
 questions by 100 forecasters, bulk-inserted), served by ``forecasts serve`` (uvicorn, one
 worker) on loopback; one client sends sequential keep-alive requests. Prints one JSON object
-with p50/p99 per page and each page's p99 over the trivial endpoint's.
+with p50/p99 per page and each page's p50 and p99 over the trivial endpoint's. A forecaster's
+page (``/forecasters/{handle}``: about 1,000 claims and 600 scored questions) is timed the
+first time each handle is asked for (``forecaster_first_view``: built) and then again
+(``forecaster``: as a visitor who is not signed in, kept per ledger head).
 
 Prerequisites: the package installed. To run::
 
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "forecasters": ["/forecasters"],
         "question": [f"/questions/q{i:05d}" for i in rng.integers(0, args.questions, 200)],
+        "forecaster": [f"/forecasters/fc{i:04d}" for i in rng.integers(0, args.forecasters, 200)],
     }
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,6 +86,16 @@ def main(argv: list[str] | None = None) -> int:
                         if time.monotonic() > deadline:
                             raise
                         time.sleep(0.2)
+                first = []
+                for i in range(args.forecasters):
+                    begin = time.perf_counter()
+                    client.get(f"/forecasters/fc{i:04d}").raise_for_status()
+                    first.append((time.perf_counter() - begin) * 1000)
+                results["forecaster_first_view"] = {
+                    "requests": len(first),
+                    "p50_ms": round(float(np.percentile(first, 50)), 2),
+                    "p99_ms": round(float(np.percentile(first, 99)), 2),
+                }
                 for name, paths in pages.items():
                     api.measure(client, paths, 1.0)  # warm-up
                     results[name] = api.measure(client, paths, args.seconds)
@@ -98,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         "forecasters": args.forecasters,
         "pages": results,
         "trivial": trivial,
+        "p50_ratio_over_trivial": {
+            name: round(r["p50_ms"] / trivial["p50_ms"], 1) for name, r in results.items()
+        },
         "p99_ratio_over_trivial": {
             name: round(r["p99_ms"] / trivial["p99_ms"], 1) for name, r in results.items()
         },

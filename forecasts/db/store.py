@@ -24,6 +24,7 @@ from forecasts.timeutils import as_utc
 
 from . import convert
 from .engine import make_engine
+from .id_lists import in_ids
 from .kept import complete_kept, keep_scores
 from .ledger_append import CHAIN_KEY, LedgerChain, append_event
 from .migrate import migrate, needs_migration
@@ -48,6 +49,8 @@ _QUESTION: Table = getattr(QuestionRow, "__table__")  # noqa: B009
 _HEAD: Table = getattr(LedgerHeadRow, "__table__")  # noqa: B009
 _HEAD_VERSION = core_select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
 _EVENT: Table = getattr(LedgerEventRow, "__table__")  # noqa: B009
+_RESOLUTION: Table = getattr(ResolutionRow, "__table__")  # noqa: B009
+_CORRECTION: Table = getattr(CorrectionRow, "__table__")  # noqa: B009
 # The head and its event's time in one small read: auditors poll it.
 _HEAD_READ = (
     core_select(_HEAD.c.seq, _HEAD.c.hash, _EVENT.c.recorded_at)
@@ -338,11 +341,23 @@ class Store:
             rows = session.exec(query.order_by(col(CorrectionRow.id))).all()
             return [Correction.model_validate(convert.correction_fields(r)) for r in rows]
 
-    def current_outcomes(self) -> dict[str, str]:
-        """Question id -> outcome after corrections (``annulled`` included)."""
-        outcomes = {r.question_id: r.outcome for r in self.resolutions()}
-        for c in self.corrections():
-            outcomes[c.question_id] = c.outcome
+    def current_outcomes(self, *, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Question id -> outcome after corrections (``annulled`` included), of every
+        resolved question or of those among ``ids`` (two columns read, nothing validated:
+        pages read it for hundreds of questions)."""
+        with self.reading() as session:
+            connection = session.connection()
+            reads = []
+            for table in (_RESOLUTION, _CORRECTION):
+                query = core_select(table.c.question_id, table.c.outcome).order_by(table.c.id)
+                if ids is None:
+                    reads.append(connection.execute(query).all())
+                    continue
+                where = in_ids(table.c.question_id, connection.dialect.name)
+                reads.append(connection.execute(query.where(where), {"ids": list(ids)}).all())
+        outcomes = {str(qid): str(outcome) for qid, outcome in reads[0]}
+        for qid, outcome in reads[1]:  # the newest correction wins
+            outcomes[str(qid)] = str(outcome)
         return outcomes
 
     def counts(self) -> dict[str, int]:

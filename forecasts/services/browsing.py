@@ -109,8 +109,9 @@ def claims_of(store: Store, handle: str, *, as_of: datetime) -> tuple[Forecaster
     if forecaster is None:
         raise NotFoundError("forecaster", handle)
     forecasts = store.forecasts(forecaster=handle)
-    questions = {q.id: q for q in store.questions(ids=sorted({f.question_id for f in forecasts}))}
-    outcomes = store.current_outcomes()
+    ids = sorted({f.question_id for f in forecasts})
+    questions = {q.id: q for q in store.questions(ids=ids)}
+    outcomes = store.current_outcomes(ids=ids)
     claims = [
         Claim(
             forecast=f,

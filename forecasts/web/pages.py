@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from forecasts.records import RecordFilter
 from forecasts.records.crowd import CrowdMethod
 from forecasts.services.authoring import Comment, QuestionSettings, settings_and_comments
 from forecasts.services.browsing import claims_of
+from forecasts.services.forecaster_page import claims_clock_until, kept_forecaster_page
 from forecasts.services.queries import list_questions
 from forecasts.services.question_page import kept_page, page_key, question_view
 from forecasts.services.scores import board, record_of
@@ -132,21 +134,26 @@ def build_router(*, preload: bool = False) -> APIRouter:
         handle: str, request: Request, store: StoreDep, platform: str | None = None
     ) -> HTMLResponse:
         now = utc_now()
-        try:
+        chosen = RecordFilter(platform=platform[:64]) if platform else None
+
+        def build() -> tuple[str, datetime | None]:
             forecaster, claims = claims_of(store, handle, as_of=now)
+            record = record_of(store, handle, as_of=now, filters=chosen)
+            diagram = Markup(reliability_svg(record.reliability, record.calibration))
+            page = templates.env.get_template("forecaster.html").render(
+                request=request, forecaster=forecaster, record=record, diagram=diagram,
+                claims=claims,
+            )  # fmt: skip
+            return page, claims_clock_until(claims, now)
+
+        try:
+            if session_of(request).handle is not None:
+                return HTMLResponse(build()[0])
+            # Every visitor who is not signed in sees the same page: kept per ledger head.
+            name = "anonymous" if chosen is None else f"anonymous {chosen.platform}"
+            return HTMLResponse(kept_forecaster_page(store, handle, name, as_of=now, build=build))
         except NotFoundError as exc:
             return missing(request, exc)
-        chosen = RecordFilter(platform=platform[:64]) if platform else None
-        record = record_of(store, handle, as_of=now, filters=chosen)
-        diagram = Markup(reliability_svg(record.reliability, record.calibration))
-        return render(
-            request,
-            "forecaster.html",
-            forecaster=forecaster,
-            record=record,
-            diagram=diagram,
-            claims=claims,
-        )
 
     @router.get("/leaderboard", response_class=HTMLResponse)
     def leaderboard_page(

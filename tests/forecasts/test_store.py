@@ -133,3 +133,27 @@ def test_a_chain_that_takes_the_head_late_never_moves_time_backwards(store: Stor
     assert all(json.loads(payload)["recorded_at"] == at.isoformat() for _, at, payload in events)
     report = verify_store(store)
     assert report.ok, report.problems[:5]
+
+
+def test_current_outcomes_of_some_questions_are_those_of_all_of_them(store: Store) -> None:
+    from forecasts.domain import Correction, Resolution
+    from forecasts.services import add_correction, add_resolution
+
+    for qid in ("R1", "R2", "R3", "R4"):
+        add_question(store, make_question(qid), as_of=AS_OF)
+    at = datetime(2027, 1, 2, tzinfo=UTC)
+    for qid, outcome in (("R1", "yes"), ("R2", "no"), ("R3", "annulled")):
+        add_resolution(store, Resolution(question_id=qid, outcome=outcome, resolved_at=at),
+                       as_of=at)  # fmt: skip
+    for outcome, previous in (("yes", "no"), ("no", "yes")):  # corrected twice: the last wins
+        fix = Correction(question_id="R2", outcome=outcome, previous_outcome=previous,
+                         corrected_at=at, by="admin", reason="misread")  # fmt: skip
+        add_correction(store, fix, as_of=at)
+    everything = store.current_outcomes()
+    assert everything == {"R1": "yes", "R2": "no", "R3": "annulled"}
+    assert store.current_outcomes(ids=["R2", "R4", "nope"]) == {"R2": "no"}
+    assert store.current_outcomes(ids=[]) == {}
+    # The same as from the validated rows.
+    rebuilt = {r.question_id: r.outcome for r in store.resolutions()}
+    rebuilt.update({c.question_id: c.outcome for c in store.corrections()})
+    assert rebuilt == everything
