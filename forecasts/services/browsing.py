@@ -14,6 +14,7 @@ from forecasts.errors import FieldError, NotFoundError
 from forecasts.records.crowd import CrowdMethod, ForecasterVsCrowd, crowd_line, scores_vs_crowd
 from forecasts.vocab import QuestionStatus
 
+from ._lru import Lru
 from .queries import QuestionDetail
 
 __all__ = [
@@ -84,9 +85,23 @@ def all_tags(store: Store) -> list[str]:
     return browse.all_tags(store)
 
 
+_index: Lru | None = None
+
+
 def forecaster_index(store: Store) -> list[ForecasterCounts]:
-    """Every forecaster with counts and, where something resolved, the mean Brier at close."""
-    return browse.forecaster_counts(store)
+    """Every forecaster with counts and, where something resolved, the mean Brier at close.
+
+    Only ledgered rows go into it (an aggregate over every forecast: half a second on
+    100,000), so it is kept per ledger head, read before the rows."""
+    global _index
+    if _index is None:
+        _index = Lru(4)
+    key = (str(store.engine.url), store.head_version())
+    found: tuple[ForecasterCounts, ...] | None = _index.get(key)
+    if found is None:
+        found = tuple(browse.forecaster_counts(store))
+        _index.put(key, found)
+    return list(found)
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,26 @@ def test_kept_pages_stay_within_their_budget_of_characters() -> None:
     assert pages.get("a") is None and pages.weight == 10
     pages.put("e", "e" * 11)  # heavier than the budget: not kept, and nothing else either
     assert pages.get("e") is None and pages.weight == 0
+
+
+def test_the_forecasters_index_is_counted_once_per_ledger_head(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from forecasts.db import browse
+
+    seed(store)
+    counted: list[int] = []
+    real = browse.forecaster_counts
+
+    def counting(store: Store) -> Any:
+        counted.append(1)
+        return real(store)
+
+    monkeypatch.setattr(browse, "forecaster_counts", counting)
+    with TestClient(create_app(Settings(), store=store)) as client:
+        first = client.get("/forecasters").text
+        assert client.get("/forecasters").text == first
+        assert len(counted) == 1
+        _open_question(store, "OPEN2", "carol")  # a new forecast: the counts move
+        after = client.get("/forecasters").text
+        assert after != first and len(counted) == 2
