@@ -206,10 +206,7 @@ def weighted_bootstrap(
     rule = "weighted_bootstrap"
     level_arr = as_float(level, "level", rule)
     check_open_unit(level_arr, "level", rule)
-    s = as_float(scores, "scores", rule)
-    if s.ndim != 1 or s.size == 0:
-        raise ScoringInputError(rule, "scores", f"must be a non-empty 1-D array, got {s.shape}")
-    check_finite(s, "scores", rule, allow_nan=False)
+    s = _checked_scores(scores, rule, empty=False)
     w = _checked_weights(weights, s.size, rule)
     sums, totals = _sums_kernel(s, w)
     return _interval_kernel(float(s.mean()), sums, totals, float(level), rule, "weights")
@@ -250,10 +247,7 @@ def resample_sums(
     (True, True)
     """
     rule = "resample_sums"
-    s = as_float(scores, "scores", rule)
-    if s.ndim != 1:
-        raise ScoringInputError(rule, "scores", f"must be a 1-D array, got {s.shape}")
-    check_finite(s, "scores", rule, allow_nan=False)
+    s = _checked_scores(scores, rule, empty=True)
     w = _checked_weights(weights, s.size, rule)
     return _sums_kernel(s, w)
 
@@ -315,6 +309,15 @@ def interval_from_sums(
     if float(t.min()) < 0.0:
         raise ScoringInputError(rule, "totals", "must be non-negative")
     return _interval_kernel(float(mean_arr), s, t, float(level), rule, "totals")
+
+
+def _checked_scores(scores: npt.ArrayLike, rule: str, *, empty: bool) -> NDArray[np.float64]:
+    s = as_float(scores, "scores", rule)
+    if s.ndim != 1 or (s.size == 0 and not empty):
+        wanted = "a 1-D array" if empty else "a non-empty 1-D array"
+        raise ScoringInputError(rule, "scores", f"must be {wanted}, got {s.shape}")
+    check_finite(s, "scores", rule, allow_nan=False)
+    return s
 
 
 def _checked_weights(weights: npt.ArrayLike, n: int, rule: str) -> NDArray[np.floating]:
