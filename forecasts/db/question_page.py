@@ -28,8 +28,10 @@ from .tables import (
 )
 
 __all__ = [
+    "LedgerChange",
     "OutcomeRows",
     "QuestionRows",
+    "ledger_changes",
     "outcome_rows",
     "question_changes",
     "question_rows",
@@ -84,15 +86,24 @@ def _events() -> Select[Any]:
     )
 
 
-def question_changes(
+@dataclass(frozen=True)
+class LedgerChange:
+    """One ledger event as the page caches read it."""
+
+    kind: str
+    question: str | None
+    """The question it is about (None: none, or a kind not known here)."""
+    forecaster: str | None
+    """The forecaster it is about: a forecast's author, a new forecaster's handle."""
+
+
+def ledger_changes(
     store: Store, since: str, upto: str, *, limit: int = 256
-) -> dict[str, bool] | None:
-    """The questions whose page rows the ledger events after head ``since`` up to head
-    ``upto`` (both ``seq:hash``) changed, each with whether its row, forecasts or
-    forecasters may have changed (False: only its resolution, corrections, evidence or
-    review state did). None when that cannot be told cheaply: the ledger no longer holds
-    ``since`` (another database at the same address), more than ``limit`` events, or an
-    event of a kind not known here (it might change any question)."""
+) -> list[LedgerChange] | None:
+    """The ledger events after head ``since`` up to head ``upto`` (both ``seq:hash``), in
+    order. None when that cannot be told cheaply: the ledger no longer holds ``since``
+    (another database at the same address), more than ``limit`` events, or an event about
+    a question whose id cannot be read from it."""
     first, first_hash = since.split(":", 1)
     start, end = int(first), int(upto.split(":", 1)[0])
     if end < start:
@@ -110,21 +121,46 @@ def question_changes(
         return None
     if len(rows) != end - start:
         return None
-    changed: dict[str, bool] = {}
+    changes = []
     for _seq, _hash, kind, entity_type, entity_id, payload in rows:
-        if kind in _ABOUT_NO_QUESTION:
+        question = forecaster = None
+        if kind == "forecaster.created":
+            forecaster = str(entity_id)
+        elif kind in _ABOUT_A_QUESTION:
+            if entity_type in _ENTITY_IS_QUESTION:
+                question = str(entity_id)
+            else:
+                data = json.loads(payload).get("data")
+                data = data if isinstance(data, dict) else {}
+                found = data.get("question_id")
+                if not isinstance(found, str):
+                    return None
+                question = found
+                author = data.get("forecaster")
+                forecaster = author if isinstance(author, str) else None
+        changes.append(LedgerChange(str(kind), question, forecaster))
+    return changes
+
+
+def question_changes(
+    store: Store, since: str, upto: str, *, limit: int = 256
+) -> dict[str, bool] | None:
+    """The questions whose page rows the ledger events after head ``since`` up to head
+    ``upto`` (both ``seq:hash``) changed, each with whether its row, forecasts or
+    forecasters may have changed (False: only its resolution, corrections, evidence or
+    review state did). None when that cannot be told cheaply (:func:`ledger_changes`), or
+    for an event of a kind not known here (it might change any question)."""
+    events = ledger_changes(store, since, upto, limit=limit)
+    if events is None:
+        return None
+    changed: dict[str, bool] = {}
+    for event in events:
+        if event.kind in _ABOUT_NO_QUESTION:
             continue
-        if kind not in _ABOUT_A_QUESTION:
+        if event.kind not in _ABOUT_A_QUESTION or event.question is None:
             return None
-        if entity_type in _ENTITY_IS_QUESTION:
-            question = str(entity_id)
-        else:
-            data = json.loads(payload).get("data")
-            found = data.get("question_id") if isinstance(data, dict) else None
-            if not isinstance(found, str):
-                return None
-            question = found
-        changed[question] = changed.get(question, False) or kind not in _OUTCOME_SIDE
+        question = event.question
+        changed[question] = changed.get(question, False) or event.kind not in _OUTCOME_SIDE
     return changed
 
 

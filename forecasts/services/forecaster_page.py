@@ -4,16 +4,24 @@ A forecaster's page shows their claims (each forecast with its question's status
 track record and its charts: hundreds of rows read and rendered, 100 ms and more for a
 forecaster with a thousand forecasts. Everything on it comes from ledgered rows, so it is
 kept whole under the ledger head (``seq:hash``, read before the rows) it was built at, and
-served again until the head moves or the clock reaches the next time a status on it
-changes (a question closing or falling due: :func:`claims_clock_until`). Entries are
-strings (not walked by the garbage collector), at most 64 MB of pages per process.
+served again until the clock reaches the next time a status on it changes (a question
+closing or falling due: :func:`claims_clock_until`) or the ledger moves in a way that
+could change it. When the head moves, the events since are read: other forecasters'
+forecasts and new questions that none of its questions are among leave the page as it
+was (carried to the new head); a resolution or correction anywhere (the record counts the
+questions resolved), anything about its forecaster or one of its questions, an event of a
+kind not known here, or more events than are read cheaply mean it is built again.
+Entries are strings (not walked by the garbage collector), at most 64 MB of pages per
+process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from forecasts.db.question_page import LedgerChange, ledger_changes
 from forecasts.db.store import Store
 
 from ._lru import Lru
@@ -24,14 +32,51 @@ __all__ = ["claims_clock_until", "kept_forecaster_page"]
 _PAGES = 4096
 _BUDGET = 64 * 2**20  # characters: a page is about 0.5 MB with a thousand forecasts
 
+
+@dataclass(frozen=True)
+class _Kept:
+    version: str
+    """The ledger head the page stands for (read before its rows, or carried to)."""
+    built_at: datetime
+    until: datetime | None
+    page: str
+    questions: frozenset[str]
+    """The questions of its claims."""
+
+
 _pages: Lru | None = None
 
 
 def _get_pages() -> Lru:
     global _pages
     if _pages is None:
-        _pages = Lru(_PAGES, weigh=lambda entry: len(entry[2]), budget=_BUDGET)
+        _pages = Lru(_PAGES, weigh=lambda entry: len(entry.page), budget=_BUDGET)
     return _pages
+
+
+# Kinds that leave a forecaster's page as it was unless they are about its forecaster or
+# one of its questions (resolutions are not among them: the record counts every question
+# resolved).
+_ELSEWHERE = frozenset(
+    {
+        "question.created",
+        "forecast.created",
+        "evidence.created",
+        "check.needs_review",
+        "forecaster.created",
+        "token.created",
+        "token.revoked",
+    }
+)
+
+
+def _unchanged_by(changes: Sequence[LedgerChange], handle: str, questions: frozenset[str]) -> bool:
+    return all(
+        change.kind in _ELSEWHERE
+        and change.forecaster != handle
+        and (change.question is None or change.question not in questions)
+        for change in changes
+    )
 
 
 def claims_clock_until(claims: Sequence[Claim], as_of: datetime) -> datetime | None:
@@ -54,18 +99,29 @@ def kept_forecaster_page(
     name: str,
     *,
     as_of: datetime,
-    build: Callable[[], tuple[str, datetime | None]],
+    build: Callable[[], tuple[str, Sequence[Claim]]],
 ) -> str:
     """``handle``'s page named ``name`` (what else it depends on: the platform filter),
-    built by ``build`` (the page and :func:`claims_clock_until` of its claims) once per
-    ledger head and kept while ``as_of`` stays before that time."""
-    key = (str(store.engine.url), store.head_version(), handle, name)
+    built by ``build`` (the page and its claims) and kept while ``as_of`` stays before
+    :func:`claims_clock_until` of its claims and the ledger has not moved in a way that
+    could change it."""
+    database = str(store.engine.url)
+    head = store.head_version()
+    key = (database, handle, name)
     pages = _get_pages()
-    found: tuple[datetime, datetime | None, str] | None = pages.get(key)
-    if found is not None:
-        built_at, until, page = found
-        if built_at <= as_of and (until is None or as_of < until):
-            return page
-    page, until = build()
-    pages.put(key, (as_of, until, page))
+    found: _Kept | None = pages.get(key)
+    if (
+        found is not None
+        and found.built_at <= as_of
+        and (found.until is None or as_of < found.until)
+    ):
+        if found.version == head:
+            return found.page
+        changes = ledger_changes(store, found.version, head)
+        if changes is not None and _unchanged_by(changes, handle, found.questions):
+            pages.put(key, replace(found, version=head))
+            return found.page
+    page, claims = build()
+    questions = frozenset(claim.question.id for claim in claims)
+    pages.put(key, _Kept(head, as_of, claims_clock_until(claims, as_of), page, questions))
     return page

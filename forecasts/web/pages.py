@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +17,8 @@ from forecasts.errors import NotFoundError
 from forecasts.records import RecordFilter
 from forecasts.records.crowd import CrowdMethod
 from forecasts.services.authoring import Comment, QuestionSettings, settings_and_comments
-from forecasts.services.browsing import claims_of
-from forecasts.services.forecaster_page import claims_clock_until, kept_forecaster_page
+from forecasts.services.browsing import Claim, claims_of
+from forecasts.services.forecaster_page import kept_forecaster_page
 from forecasts.services.queries import list_questions
 from forecasts.services.question_page import kept_page, page_key, question_view
 from forecasts.services.scores import board, record_of
@@ -136,7 +135,7 @@ def build_router(*, preload: bool = False) -> APIRouter:
         now = utc_now()
         chosen = RecordFilter(platform=platform[:64]) if platform else None
 
-        def build() -> tuple[str, datetime | None]:
+        def build() -> tuple[str, list[Claim]]:
             forecaster, claims = claims_of(store, handle, as_of=now)
             record = record_of(store, handle, as_of=now, filters=chosen)
             diagram = Markup(reliability_svg(record.reliability, record.calibration))
@@ -144,7 +143,7 @@ def build_router(*, preload: bool = False) -> APIRouter:
                 request=request, forecaster=forecaster, record=record, diagram=diagram,
                 claims=claims,
             )  # fmt: skip
-            return page, claims_clock_until(claims, now)
+            return page, claims
 
         try:
             if session_of(request).handle is not None:

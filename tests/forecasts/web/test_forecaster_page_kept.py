@@ -1,8 +1,10 @@
-"""The forecaster page a visitor who is not signed in sees is built once per ledger head and
-kept until the clock would change a status on it; a signed-in visitor gets their own."""
+"""The forecaster page a visitor who is not signed in sees is built once and kept until the
+ledger moves in a way that could change it or the clock would change a status on it; a
+signed-in visitor gets their own. The forecasters index is counted once per ledger head."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -125,21 +127,62 @@ def test_a_kept_forecaster_page_is_built_again_when_the_clock_reaches_its_limit(
     store: Store,
 ) -> None:
     seed(store)
+    _open_question(store, "OPEN1", "alice")
     start = utc_now()
-    limit = start + timedelta(hours=1)
+    closes = store.question("OPEN1").closes_at  # type: ignore[union-attr]
+    _, claims = claims_of(store, "alice", as_of=start)
     builds: list[int] = []
 
     def build() -> tuple[str, Any]:
         builds.append(1)
-        return f"page {len(builds)}", limit
+        return f"page {len(builds)}", claims
 
     def page(at: Any) -> str:
         return kept_forecaster_page(store, "alice", "anonymous", as_of=at, build=build)
 
     assert page(start) == "page 1"
-    assert page(start + timedelta(minutes=59)) == "page 1"
-    assert page(limit) == "page 2"  # a question closed: statuses changed
+    assert page(closes - timedelta(seconds=1)) == "page 1"
+    assert page(closes) == "page 2"  # OPEN1 closed: its status changed
     assert page(start) == "page 3"  # earlier than the page kept: not served from it
+
+
+def test_a_kept_forecaster_page_follows_the_ledger_events_that_concern_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(store)
+    _open_question(store, "OPEN1", "alice")
+    built = _counting(monkeypatch)
+    with TestClient(create_app(Settings(), store=store)) as client:
+
+        def alice() -> str:
+            return client.get("/forecasters/alice").text
+
+        first = alice()
+        # Someone else's forecast on a question alice never forecast: the page stays.
+        _open_question(store, "ELSE1", "bob")
+        assert alice() == first and built == ["alice"]
+        # Someone else's forecast on her question: built again (conservatively).
+        now = utc_now()
+        add_forecast(store, make_forecast_input("OPEN1", "bob", made_at=now.isoformat()),
+                     as_of=now)  # fmt: skip
+        assert alice() == first and built == ["alice", "alice"]
+        # Her own new forecast: built again, and it shows.
+        _open_question(store, "OPEN2", "alice")
+        before = alice()
+        assert "OPEN2" in before and built == ["alice"] * 3
+        # A resolution of a question she never forecast: the count of questions resolved
+        # on her page moves.
+        resolved = Resolution(question_id="ELSE1", outcome="no", resolved_at=utc_now())
+        add_resolution(store, resolved, as_of=utc_now())
+        after = alice()
+        assert built == ["alice"] * 4
+        assert _available(after) == _available(before) + 1
+
+
+def _available(page: str) -> int:
+    found = re.search(r"resolved question\(s\) of (\d+);", page)
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_kept_pages_stay_within_their_budget_of_characters() -> None:
