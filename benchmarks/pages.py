@@ -6,8 +6,11 @@ questions by 100 forecasters, bulk-inserted), served by ``forecasts serve`` (uvi
 worker) on loopback; one client sends sequential keep-alive requests. Prints one JSON object
 with p50/p99 per page and each page's p50 and p99 over the trivial endpoint's. A forecaster's
 page (``/forecasters/{handle}``: about 1,000 claims and 600 scored questions) is timed the
-first time each handle is asked for (``forecaster_first_view``: built) and then again
-(``forecaster``: as a visitor who is not signed in, kept per ledger head).
+first time each handle is asked for (``forecaster_first_view``: built), then again
+(``forecaster``: as a visitor who is not signed in, kept), and then right after a forecast
+by another forecaster on a new question, recorded through the services by this process
+(``forecaster_after_other_forecast``: the ledger moved, but not in a way that concerns the
+page).
 
 Prerequisites: the package installed. To run::
 
@@ -35,6 +38,10 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from forecasts.db.store import open_store  # noqa: E402
+from forecasts.domain import Question  # noqa: E402
+from forecasts.inputs import ForecastInput  # noqa: E402
+from forecasts.services import add_forecast, add_question  # noqa: E402
+from forecasts.timeutils import utc_now  # noqa: E402
 
 
 def _module(name: str) -> Any:
@@ -43,6 +50,38 @@ def _module(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _after_other_forecasts(
+    client: httpx.Client, url: str, forecasters: int, rng: np.random.Generator, n: int = 60
+) -> dict[str, float]:
+    """The last forecaster forecasts on ``n`` new questions, one at a time; after each,
+    one page of one of the others (who never forecast on them) is timed."""
+    store = open_store(url)
+    latencies = []
+    by = f"fc{forecasters - 1:04d}"
+    try:
+        for i in range(n):
+            qid = f"po{i:04d}"
+            question = Question.model_validate(
+                {"id": qid, "title": f"Open {qid}?", "kind": "binary", "opens_at": "2026-01-01",
+                 "closes_at": "2030-01-01", "resolve_on": "2030-01-02"}
+            )  # fmt: skip
+            now = utc_now()
+            add_question(store, question, as_of=now)
+            entry = ForecastInput.model_validate({"question": qid, "by": by, "p": 0.5})
+            add_forecast(store, entry, as_of=now)
+            path = f"/forecasters/fc{int(rng.integers(0, forecasters - 1)):04d}"
+            begin = time.perf_counter()
+            client.get(path).raise_for_status()
+            latencies.append((time.perf_counter() - begin) * 1000)
+    finally:
+        store.close()
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 2),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                 for name, paths in pages.items():
                     api.measure(client, paths, 1.0)  # warm-up
                     results[name] = api.measure(client, paths, args.seconds)
+                results["forecaster_after_other_forecast"] = _after_other_forecasts(
+                    client, url, args.forecasters, rng
+                )
                 api.measure(client, ["/api/health"], 1.0)
                 trivial = api.measure(client, ["/api/health"], args.seconds)
         finally:
