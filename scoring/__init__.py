@@ -41,10 +41,11 @@ from __future__ import annotations
 from ._aggregate import baseline_score as baseline_score
 from ._aggregate import brier_skill_score as brier_skill_score
 from ._aggregate import peer_score as peer_score
+from ._band import band_counts as band_counts
+from ._band import band_from_counts as band_from_counts
 from ._calibration import calibration_table as calibration_table
 from ._calibration import corp_decomposition as corp_decomposition
 from ._calibration import murphy_decomposition as murphy_decomposition
-from ._calibration import reliability_diagram as reliability_diagram
 from ._compare import diebold_mariano as diebold_mariano
 from ._compare import paired_bootstrap as paired_bootstrap
 from ._compare import permutation_test as permutation_test
@@ -63,8 +64,10 @@ from ._keyed import keyed_poisson_weights as keyed_poisson_weights
 from ._keyed import keyed_uniforms as keyed_uniforms
 from ._keyed import resample_sums as resample_sums
 from ._keyed import weighted_bootstrap as weighted_bootstrap
+from ._reliability import reliability_diagram as reliability_diagram
 from ._results import BootstrapInterval as BootstrapInterval
 from ._results import CalibrationBin as CalibrationBin
+from ._results import ConsistencyBand as ConsistencyBand
 from ._results import CorpDecomposition as CorpDecomposition
 from ._results import DieboldMarianoResult as DieboldMarianoResult
 from ._results import MurphyDecomposition as MurphyDecomposition
@@ -82,6 +85,7 @@ from ._validation import ScoringInputError as ScoringInputError
 __all__ = [
     "BootstrapInterval",
     "CalibrationBin",
+    "ConsistencyBand",
     "CorpDecomposition",
     "DieboldMarianoResult",
     "MurphyDecomposition",
@@ -90,6 +94,8 @@ __all__ = [
     "ScoringInputError",
     "WeightedIntervalScore",
     "aggregate",
+    "band_counts",
+    "band_from_counts",
     "baseline_score",
     "brier_score",
     "brier_skill_score",

@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["band_bounds", "cep_per_group", "cep_per_group_rows", "group_binary", "pav_blocks"]
+__all__ = [
+    "band_bounds",
+    "cep_per_group",
+    "cep_per_group_rows",
+    "group_binary",
+    "isotonic_rows",
+    "pav_blocks",
+]
 
 
 def group_binary(
@@ -117,32 +124,59 @@ _ROW_PASSES = 64
 def cep_per_group_rows(
     counts: NDArray[np.float64], sums: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """:func:`cep_per_group` of each row of ``sums`` (R x G) over the same ``counts`` (G,).
+    """:func:`cep_per_group` of each row of ``sums`` (R x G) over the same ``counts`` (G,)."""
+    return isotonic_rows(counts, sums)[0]
 
-    The rows are pooled together in one flat sequence, with no pooling across a row's end,
-    so each pass is a few numpy calls for all rows at once. Rows still unfinished after
-    ``_ROW_PASSES`` passes (adversarial inputs) are finished one at a time.
+
+def isotonic_rows(
+    counts: NDArray[Any], sums: NDArray[Any], starts: NDArray[np.bool_] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """:func:`cep_per_group` of each row of ``sums`` (R x G) over the same ``counts`` (G,),
+    with the fit's block starts (R x G, True where a block begins).
+
+    ``starts`` (R x G) begins the pooling from blocks already pooled: each must be one
+    block of the fit of its groups alone (as a block of an earlier fit is while none of
+    its groups changed), since pooling adjacent violators in any order ends in the same
+    fit. None: every group alone. The rows are pooled together in one flat sequence, with
+    no pooling across a row's end, so each pass is a few numpy calls for all rows at once.
+    Rows still unfinished after ``_ROW_PASSES`` passes (adversarial inputs) are finished
+    one at a time.
     """
     n_rows, n_groups = sums.shape
-    if n_rows == 0 or n_groups == 0:
-        return np.empty((n_rows, n_groups))
-    w = np.tile(np.asarray(counts, dtype=np.float64), n_rows)
-    s = np.asarray(sums, dtype=np.float64).ravel().copy()
-    row = np.repeat(np.arange(n_rows), n_groups)
-    starts = np.arange(w.size, dtype=np.intp)
+    total = n_rows * n_groups
+    if total == 0:
+        return np.empty((n_rows, n_groups)), np.empty((n_rows, n_groups), dtype=bool)
+    w_all = np.tile(np.asarray(counts, dtype=np.float64), n_rows)
+    s_all = np.asarray(sums, dtype=np.float64).ravel()
+    if starts is None:
+        begin = np.arange(total, dtype=np.intp)
+        w, s = w_all, s_all.copy()
+    else:
+        mask = np.array(starts, dtype=bool).reshape(n_rows, n_groups)
+        mask[:, 0] = True
+        begin = np.flatnonzero(mask)
+        w, s = np.add.reduceat(w_all, begin), np.add.reduceat(s_all, begin)
+    row = begin // n_groups
     for _ in range(_ROW_PASSES):
         mean = s / w
         pool = (mean[:-1] >= mean[1:]) & (row[:-1] == row[1:])
         if not pool.any():
             break
         idx, w, s = _pool(pool, w, s)
-        starts, row = starts[idx], row[idx]
-    fitted = np.repeat(s / w, np.diff(starts, append=n_rows * n_groups)).reshape(n_rows, n_groups)
+        begin, row = begin[idx], row[idx]
+    fitted = np.repeat(s / w, np.diff(begin, append=total)).reshape(n_rows, n_groups)
+    out = np.zeros(total, dtype=bool)
+    out[begin] = True
+    out = out.reshape(n_rows, n_groups)
     mean = s / w
     unfinished = np.unique(row[:-1][(mean[:-1] >= mean[1:]) & (row[:-1] == row[1:])])
     for r in unfinished:
-        fitted[r] = cep_per_group(np.asarray(counts, dtype=np.float64), sums[r])
-    return fitted
+        weights = np.asarray(counts, dtype=np.float64)
+        first, bw, bs = pav_blocks(weights, np.asarray(sums[r], dtype=np.float64))
+        fitted[r] = np.repeat(bs / bw, np.diff(first, append=n_groups))
+        out[r] = False
+        out[r, first] = True
+    return fitted, out
 
 
 def band_bounds(

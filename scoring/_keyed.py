@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
-from ._isotonic import cep_per_group_rows
 from ._results import BootstrapInterval
 from ._validation import ScoringInputError, as_float, check_finite, check_open_unit
 
@@ -26,7 +25,6 @@ __all__ = [
     "interval_from_sums",
     "keyed_poisson_weights",
     "keyed_uniforms",
-    "redrawn_curves",
     "resample_sums",
     "weighted_bootstrap",
 ]
@@ -369,20 +367,3 @@ def _interval_kernel(
         mean_difference=mean, low=float(low), high=float(high), level=level,
         n_resamples=int(sums.size),
     )  # fmt: skip
-
-
-def redrawn_curves(
-    p: NDArray[np.float64], counts: NDArray[np.float64], u: NDArray[np.float64], rule: str
-) -> NDArray[np.float64]:
-    """Isotonic curves (resamples x groups of distinct ``p``, whose sizes are ``counts``)
-    refitted to outcomes redrawn as ``u < p`` (``u``: items x resamples)."""
-    if u.ndim != 2 or u.shape[0] != p.size or u.shape[1] == 0:
-        raise ScoringInputError(
-            rule, "uniforms", f"must have shape ({p.size}, B) with B >= 1, got {u.shape}"
-        )
-    order = np.argsort(p, kind="stable")
-    ps = p[order]
-    starts = np.flatnonzero(np.concatenate(([True], ps[1:] != ps[:-1])))
-    drawn = u[order] < ps[:, None]
-    ones = np.add.reduceat(drawn, starts, axis=0, dtype=np.float64).T
-    return cep_per_group_rows(counts, np.ascontiguousarray(ones))

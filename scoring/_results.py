@@ -7,6 +7,7 @@ identity (``eq=False``) because elementwise ``==`` has no single truth value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +15,7 @@ from numpy.typing import NDArray
 __all__ = [
     "BootstrapInterval",
     "CalibrationBin",
+    "ConsistencyBand",
     "CorpDecomposition",
     "DieboldMarianoResult",
     "MurphyDecomposition",
@@ -23,7 +25,7 @@ __all__ = [
 ]
 
 
-def _freeze(*arrays: NDArray[np.float64]) -> None:
+def _freeze(*arrays: NDArray[Any]) -> None:
     for arr in arrays:
         if isinstance(arr, np.ndarray):
             arr.setflags(write=False)
@@ -119,6 +121,30 @@ class ReliabilityDiagram:
 
     def __post_init__(self) -> None:
         _freeze(self.x, self.cep, self.band_low, self.band_high)
+
+
+@dataclass(frozen=True, eq=False)
+class ConsistencyBand:
+    """A keyed consistency band of a reliability diagram, with what a later band of
+    nearly the same items can start from.
+
+    ``x`` are the sorted distinct forecast values, ``band_low``/``band_high`` the band's
+    bounds at ``x`` at ``level`` from ``n_resamples`` refitted curves. ``counts`` (G,) are
+    the items at each value, ``ones`` (B x G) those redrawn as 1 in each resample, and
+    ``blocks`` (B x G) marks where each refit's pooled blocks begin.
+    """
+
+    x: NDArray[np.float64]
+    band_low: NDArray[np.float64]
+    band_high: NDArray[np.float64]
+    level: float
+    n_resamples: int
+    counts: NDArray[np.int64]
+    ones: NDArray[np.int32]
+    blocks: NDArray[np.bool_]
+
+    def __post_init__(self) -> None:
+        _freeze(self.x, self.band_low, self.band_high, self.counts, self.ones, self.blocks)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .filters import RecordFilter
 from .loader import seconds
 from .models import Leaderboard, QuestionScore, TrackRecord
 from .pairs import BinaryPairs
-from .track import DEFAULT_MIN_N, Bootstrap, Memo, RecordParts, Uniforms, assemble_record
+from .track import DEFAULT_MIN_N, Band, Bootstrap, Memo, RecordParts, assemble_record
 
 __all__ = [
     "KEPT_COLUMNS",
@@ -174,7 +174,7 @@ def record_from_kept(
     min_n: int = DEFAULT_MIN_N,
     memo: Memo | None = None,
     bootstrap: Bootstrap | None = None,
-    uniforms: Uniforms | None = None,
+    band: Band | None = None,
     parts_of: Callable[[tuple[Any, ...]], RowParts] = row_parts,
 ) -> TrackRecord:
     """``handle``'s track record from their kept rows (ordered by question id).
@@ -209,8 +209,8 @@ def record_from_kept(
     extra: dict[str, Any] = {} if memo is None else {"memo": memo}
     if bootstrap is not None:
         extra["bootstrap"] = bootstrap
-    if uniforms is not None:
-        extra["uniforms"] = uniforms
+    if band is not None:
+        extra["band"] = band
     return assemble_record(
         parts,
         handle=handle,

@@ -37,10 +37,10 @@ from .pairs import BinaryPairs, binary_pairs
 
 __all__ = [
     "DEFAULT_MIN_N",
+    "Band",
     "Bootstrap",
     "Memo",
     "RecordParts",
-    "Uniforms",
     "assemble_record",
     "track_record",
 ]
@@ -62,11 +62,14 @@ by each question's own Poisson weights (``scoring.weighted_bootstrap`` with
 by the questions that changed (``scoring.resample_sums``)."""
 
 
-Uniforms = Callable[[Sequence[str], int, int], NDArray[np.float64]]
-"""``uniforms(question_ids, n_resamples, seed)``: each question's draws for the
-reliability band (``scoring.keyed_uniforms``), which a caller may keep per question."""
+Band = Callable[[Sequence[str], NDArray[np.float64], int, int, float], scoring.ConsistencyBand]
+"""``band(question_ids, forecasts, n_resamples, seed, level)``: the reliability diagram's
+keyed consistency band (``scoring.band_from_counts`` of ``scoring.band_counts`` with
+``scoring.keyed_uniforms``); a caller may keep each record's band and refit it from the
+questions that changed (``previous=``)."""
 
 _BAND_RESAMPLES = 100
+_BAND_LEVEL = 0.9
 
 
 def _direct(_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -80,8 +83,11 @@ def _bootstrapped(
     return scoring.weighted_bootstrap(scores, weights)
 
 
-def _uniforms_drawn(keys: Sequence[str], n_resamples: int, seed: int) -> NDArray[np.float64]:
-    return scoring.keyed_uniforms(keys, n_resamples=n_resamples, seed=seed)
+def _band_drawn(
+    keys: Sequence[str], p: NDArray[np.float64], n_resamples: int, seed: int, level: float
+) -> scoring.ConsistencyBand:
+    uniforms = scoring.keyed_uniforms(keys, n_resamples=n_resamples, seed=seed)
+    return scoring.band_from_counts(*scoring.band_counts(p, uniforms), level=level)
 
 
 def _maybe(compute: Callable[[], T]) -> T | None:
@@ -124,7 +130,7 @@ def _binary_figures(
     seed: int,
     memo: Memo,
     bootstrap: Bootstrap,
-    uniforms: Uniforms,
+    band: Band,
 ) -> dict[str, object]:
     o, p = pairs.outcome.astype(np.int64), pairs.p
     if o.size == 0:
@@ -143,7 +149,7 @@ def _binary_figures(
     diagram = memo(
         ("reliability", o.tobytes(), p.tobytes(), "\n".join(keys), _BAND_RESAMPLES, seed),
         lambda: _maybe(lambda: scoring.reliability_diagram(
-            o, p, level=0.9, uniforms=uniforms(keys, _BAND_RESAMPLES, seed))),
+            o, p, level=_BAND_LEVEL, band=band(keys, p, _BAND_RESAMPLES, seed, _BAND_LEVEL))),
     )  # fmt: skip
     bins = scoring.calibration_table(o, p, bins=10)
     return {
@@ -353,13 +359,13 @@ def assemble_record(
     seed: int = 0,
     memo: Memo = _direct,
     bootstrap: Bootstrap = _bootstrapped,
-    uniforms: Uniforms = _uniforms_drawn,
+    band: Band = _band_drawn,
 ) -> TrackRecord:
     """Every figure of a track record from its parts (``memo`` may cache resampled ones,
-    ``bootstrap`` keep resample sums, ``uniforms`` each question's band draws)."""
+    ``bootstrap`` keep resample sums, ``band`` the reliability band)."""
     figures = _binary_figures(
         parts.pairs, parts.keys, parts.time_weighted or 0.0, n_resamples, seed, memo,
-        bootstrap, uniforms,
+        bootstrap, band,
     )  # fmt: skip
     rows = parts.rows
     n = len(rows)

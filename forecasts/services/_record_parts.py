@@ -1,7 +1,7 @@
 """Parts of track records kept per process, so a record after a resolution rebuilds only
 what the resolution changed: each question's bootstrap weights and reliability band draws
-(they depend on its id alone), each record's bootstrap resample sums, and each kept row's
-line of the record."""
+(they depend on its id alone), each record's bootstrap resample sums and reliability band,
+and each kept row's line of the record."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from numpy.typing import NDArray
 import scoring
 from forecasts.records import QuestionScore
 from forecasts.records.kept_read import RowParts, row_parts
-from forecasts.records.track import Bootstrap
+from forecasts.records.track import Band, Bootstrap
+
+from ._lru import Lru
 
 __all__ = [
+    "KeptBands",
     "KeptBootstraps",
     "QuestionDraws",
     "QuestionLines",
@@ -213,6 +216,93 @@ class KeptBootstraps:
                 sums += sign * part
                 totals += sign * weight
         return _Sums(before.index, s, sums, totals, before.updates + 1)
+
+
+@dataclass(frozen=True)
+class _KeptBand:
+    """One record's band and the forecasts it holds, by question id."""
+
+    forecasts: dict[str, float]
+    band: scoring.ConsistencyBand
+
+
+def _band_weight(kept: _KeptBand) -> int:
+    band = kept.band
+    return band.ones.nbytes + band.blocks.nbytes + 120 * len(kept.forecasts)
+
+
+class KeptBands:
+    """Each record's reliability band (``scoring.band_from_counts``), kept by the record it
+    belongs to (``lineage``) and brought up to date by the questions that changed since:
+    their redraw counts (each question's kept uniforms) are added or taken out, and the
+    refits start from the kept band's pooled blocks, so a record after a resolution refits
+    around one forecast value instead of a hundred whole curves. The band is the one
+    computed afresh, to the bit. A change touching more than an eighth of the questions
+    is counted afresh. Bands are kept up to ``budget`` bytes (least recently used
+    dropped)."""
+
+    def __init__(self, budget: int, uniforms: QuestionDraws) -> None:
+        self.uniforms = uniforms
+        self.kept = Lru(1 << 20, weigh=_band_weight, budget=budget)
+
+    def bound(self, lineage: Hashable) -> Band:
+        """The ``band`` of :func:`forecasts.records.track.assemble_record` for one record."""
+        return partial(self.band, lineage)
+
+    def band(
+        self,
+        lineage: Hashable,
+        keys: Sequence[str],
+        forecasts: NDArray[np.float64],
+        n_resamples: int,
+        seed: int,
+        level: float,
+    ) -> scoring.ConsistencyBand:
+        p = np.asarray(forecasts, dtype=np.float64)
+        items = dict(zip(keys, p.tolist(), strict=True))
+        name = (lineage, n_resamples, seed, level)
+        before: _KeptBand | None = self.kept.get(name)
+        band = None
+        if before is not None and len(items) == len(keys):
+            band = self._followed(before, items, n_resamples, seed, level)
+        if band is None:
+            uniforms = self.uniforms(keys, n_resamples, seed)
+            band = scoring.band_from_counts(*scoring.band_counts(p, uniforms), level=level)
+        if len(items) == len(keys):  # a question twice: nothing to follow
+            self.kept.put(name, _KeptBand(items, band))
+        return band
+
+    def _followed(
+        self, before: _KeptBand, items: dict[str, float], n_resamples: int, seed: int, level: float
+    ) -> scoring.ConsistencyBand | None:
+        """``before``'s band with the questions gone or changed taken out and those new or
+        changed put in (None: count afresh)."""
+        kept = before.forecasts
+        gone = [(k, p) for k, p in kept.items() if items.get(k) != p]
+        added = [(k, p) for k, p in items.items() if kept.get(k) != p]
+        if not items or len(gone) + len(added) > max(8, len(items) // 8):
+            return None
+        old = before.band
+        values = np.unique(np.concatenate((old.x, [p for _, p in added])))
+        counts = np.zeros(values.size, dtype=np.int64)
+        ones = np.zeros((old.n_resamples, values.size), dtype=np.int32)
+        at = np.searchsorted(values, old.x)
+        counts[at] = old.counts
+        ones[:, at] = old.ones
+        for sign, part in ((1, added), (-1, gone)):
+            if part:
+                keys = [k for k, _ in part]
+                draws = self.uniforms(keys, n_resamples, seed)
+                x, n, k = scoring.band_counts([p for _, p in part], draws)
+                at = np.searchsorted(values, x)
+                counts[at] += sign * n
+                ones[:, at] += sign * k
+        if bool(np.any(counts < 0)):
+            return None
+        held = counts > 0
+        return scoring.band_from_counts(
+            values[held], counts[held], ones[:, held], level=level, previous=old
+        )
 
 
 class QuestionLines:

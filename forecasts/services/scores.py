@@ -11,8 +11,8 @@ their record cached; the two figures that depend on other questions (``as_of`` a
 reliability bands are cached separately, keyed by a digest of the scores they resample.
 When a record must be rebuilt, the forecaster's kept rows held in this process are brought
 up to date with the rows written since (``_kept_rows``), and each question's resampling
-draws, each record's bootstrap resample sums (updated by the questions that changed) and
-each row's line and JSON are kept (``_record_parts``). Filters that
+draws, each record's bootstrap resample sums and reliability band (both updated by the
+questions that changed) and each row's line and JSON are kept (``_record_parts``). Filters that
 change which forecasts count (``min_horizon_days``, ``exclude_backdated``), or an
 ``as_of`` before the newest outcome took effect, are computed from the raw rows.
 On PostgreSQL the leaderboard is computed in SQL (``forecasts.records.board_sql``) from the
@@ -51,8 +51,8 @@ from ._bodies import Entry, stamped
 from ._kept_rows import HeldRows
 from ._lru import Lru as _Lru
 from ._record_parts import (
+    KeptBands,
     KeptBootstraps,
-    QuestionDraws,
     QuestionLines,
     question_uniforms,
     question_weights,
@@ -76,6 +76,7 @@ _RESULTS = 256
 _RESAMPLED = 4096
 _WEIGHTS = 50_000  # questions: 100 MB (weights) and 40 MB (band draws) at most
 _SUMS = 512  # records' resample sums: about 80 KB each with 1,000 questions
+_BANDS = 64 << 20  # records' reliability bands: about 400 KB each with 1,000 questions
 _LINES = 200_000  # kept rows' lines of records
 _HELD = 200_000  # kept rows held by forecaster
 
@@ -85,7 +86,7 @@ class _Caches:
     results: _Lru
     resampled: _Lru
     bootstraps: KeptBootstraps
-    uniforms: QuestionDraws
+    bands: KeptBands
     lines: QuestionLines
     held: HeldRows
 
@@ -100,7 +101,7 @@ def _get_caches() -> _Caches:
             _Lru(_RESULTS),
             _Lru(_RESAMPLED),
             KeptBootstraps(_SUMS, question_weights(_WEIGHTS)),
-            question_uniforms(_WEIGHTS),
+            KeptBands(_BANDS, question_uniforms(_WEIGHTS)),
             QuestionLines(_LINES),
             HeldRows(_HELD),
         )
@@ -234,6 +235,7 @@ def _record_entry_read(
         cache.put(counted, (as_of, available))
 
     def compute() -> TrackRecord | None:
+        lineage = (str(store.engine.url), handle, filters.model_dump_json())
         if _needs_raw(filters):
             return raw_record(store, handle, as_of, filters, min_n)
         if any(value is not None for value in selection.values()):
@@ -261,10 +263,8 @@ def _record_entry_read(
                 filters=filters,
                 min_n=min_n,
                 memo=_memo,
-                bootstrap=_get_caches().bootstraps.bound(
-                    (str(store.engine.url), handle, filters.model_dump_json())
-                ),
-                uniforms=_get_caches().uniforms,
+                bootstrap=_get_caches().bootstraps.bound(lineage),
+                band=_get_caches().bands.bound(lineage),
                 parts_of=_get_caches().lines,
             ),
             origins,

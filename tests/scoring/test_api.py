@@ -14,7 +14,8 @@ import scoring
 def test_exported_members() -> None:
     assert scoring.__all__ == sorted(scoring.__all__)
     assert set(scoring.__all__) == {
-        "BootstrapInterval", "CalibrationBin", "CorpDecomposition", "DieboldMarianoResult",
+        "BootstrapInterval", "CalibrationBin", "ConsistencyBand", "CorpDecomposition",
+        "DieboldMarianoResult", "band_counts", "band_from_counts",
         "MurphyDecomposition", "PermutationTestResult", "ReliabilityDiagram",
         "ScoringInputError", "WeightedIntervalScore", "aggregate", "baseline_score",
         "brier_score", "brier_skill_score", "calibration_table", "community_prediction",

@@ -18,9 +18,11 @@ import scoring
 
 FUNCTIONS = sorted(name for name in scoring.__all__ if inspect.isfunction(getattr(scoring, name)))
 #: Functions without an outcome: they compare two score series, combine forecasts, or
-#: draw and sum the keyed bootstrap of a score series.
+#: draw and sum the keyed bootstrap of a score series, or count and refit a keyed band.
 NO_OUTCOME = {
     "aggregate",
+    "band_counts",
+    "band_from_counts",
     "community_prediction",
     "diebold_mariano",
     "interval_from_sums",

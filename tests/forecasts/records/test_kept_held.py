@@ -174,3 +174,54 @@ def test_kept_bootstrap_sums_follow_each_change_with_only_the_rows_it_touches() 
     asked.clear()
     other(["Q001", "Q002"], np.array([0.5, 0.5]), 500, 0)
     assert sum(asked) == 1
+
+
+def test_kept_bands_follow_each_change_with_only_the_draws_it_touches() -> None:
+    import numpy as np
+
+    import scoring
+    from forecasts.services._record_parts import KeptBands, question_uniforms
+
+    asked: list[int] = []
+    draws = question_uniforms(10_000)
+
+    def uniforms(keys: list[str], n: int, seed: int) -> np.ndarray:
+        asked.append(len(keys))
+        return draws(keys, n, seed)
+
+    kept = KeptBands(1 << 20, uniforms)  # type: ignore[arg-type]
+    band = kept.bound(("db", "alice", "{}"))
+    rng = np.random.default_rng(8)
+    forecasts = {f"Q{i:03d}": float(v) for i, v in enumerate(np.round(rng.uniform(size=200), 2))}
+
+    def step(held: list[str]) -> int:
+        """The band now, checked against one counted afresh; how many draws it gathered."""
+        asked.clear()
+        p = np.array([forecasts[q] for q in held])
+        got = band(held, p, 100, 0, 0.9)
+        u = scoring.keyed_uniforms(held, n_resamples=100, seed=0)
+        want = scoring.band_from_counts(*scoring.band_counts(p, u), level=0.9)
+        assert np.array_equal(got.x, want.x)
+        assert np.array_equal(got.band_low, want.band_low)
+        assert np.array_equal(got.band_high, want.band_high)
+        return sum(asked)
+
+    held = sorted(forecasts)[:150]
+    assert step(held) == 150  # first sight: every question's draws
+    held = sorted([*held, "Q150"])  # a resolution: one question's
+    assert step(held) == 1
+    forecasts["Q007"] = 0.999  # a new standing forecast (a backdated claim): out, then in
+    assert step(held) == 2
+    held.remove("Q020")  # an annulment: one question out
+    assert step(held) == 1
+    assert step(held) == 0  # nothing changed
+    held = sorted(forecasts)  # 50 new questions at once: counted afresh
+    assert step(held) == 200
+    # Another record's band is its own; bands past the budget are dropped, then recounted.
+    other = kept.bound(("db", "bob", "{}"))
+    assert other(["Q001"], np.array([0.5]), 100, 0, 0.9).x.tolist() == [0.5]
+    small = KeptBands(1, uniforms)  # type: ignore[arg-type]
+    asked.clear()
+    for _ in range(2):
+        small.band("one", held, np.array([forecasts[q] for q in held]), 100, 0, 0.9)
+    assert sum(asked) == 400
