@@ -23,7 +23,13 @@ from forecasts.errors import ConflictError
 from forecasts.services import add_correction, add_forecaster, add_question, add_resolution
 from forecasts.services.forecasting import build_forecast
 from forecasts.services.queries import list_questions
-from tests.factories import AS_OF, make_forecast_input, make_forecaster, make_question
+from tests.factories import (
+    AS_OF,
+    STILL_OPEN,
+    make_forecast_input,
+    make_forecaster,
+    make_question,
+)
 
 LATER = AS_OF + timedelta(days=3, microseconds=123)
 _NOW = LATER.isoformat()
@@ -41,8 +47,12 @@ def _populate(url: str) -> None:
         add_forecaster(store, make_forecaster("alice", affiliation="Lab"), as_of=AS_OF)
         add_forecaster(store, make_forecaster("bob"), as_of=AS_OF)
         questions = [
-            make_question("QB", tags=["ai", "chips"], resolution={"source": "manual"}),
-            make_question("QM", kind="multiple_choice", options=["US", "China", "other"]),
+            make_question(
+                "QB", tags=["ai", "chips"], resolution={"source": "manual"}, **STILL_OPEN
+            ),
+            make_question(
+                "QM", kind="multiple_choice", options=["US", "China", "other"], **STILL_OPEN
+            ),
             make_question(
                 "QN",
                 kind="numeric",

@@ -28,7 +28,7 @@ from forecasts.services.scores import board
 from forecasts.settings import Settings
 from forecasts.timeutils import utc_now
 from forecasts.vocab import QuestionKind, QuestionStatus
-from tests.factories import make_forecast_input, make_forecaster, make_question
+from tests.factories import STILL_OPEN, make_forecast_input, make_forecaster, make_question
 from tests.forecasts.records.conftest import seed
 
 with warnings.catch_warnings():
@@ -52,7 +52,7 @@ def _library(store: Store) -> None:
         "SPLIT": {"title": "Chips exports?", "criteria": "Counted by the customs office."},
     }
     for qid, fields in specs.items():
-        add_question(store, make_question(qid, **fields), as_of=AS_OF)
+        add_question(store, make_question(qid, **fields, **STILL_OPEN), as_of=AS_OF)
     add_forecast(store, make_forecast_input("GDP1", "alice", made_at="2026-06-01"), as_of=AS_OF)
 
 
